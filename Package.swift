@@ -1,0 +1,90 @@
+// swift-tools-version:6.1
+// Vigil — a container-monitoring agent. The targets follow the data flow:
+// intake (DogStatsD, modules) → aggregation → forwarding, with the workload
+// store and tagger beside them and the agent wiring everything together.
+import PackageDescription
+
+let package = Package(
+    name: "Vigil",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "vigil", targets: ["vigil"]),
+        // Each shipped module is its own shared library, loaded at run time.
+        .library(name: "vigil-example", type: .dynamic, targets: ["ExampleModule"]),
+        .library(name: "vigil-cgroup", type: .dynamic, targets: ["CgroupModule"]),
+        .library(name: "vigil-network", type: .dynamic, targets: ["NetworkModule"]),
+        .library(name: "vigil-containerd", type: .dynamic, targets: ["ContainerdModule"]),
+        .executable(name: "vigil-bench", targets: ["VigilBenchmarks"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+    ],
+    targets: [
+        // The stable C ABI: the only header a module needs.
+        .target(name: "CVigilModule", path: "CHeaders", publicHeadersPath: "include"),
+        // Linux socket details Swift's Glibc module does not expose (SO_PASSCRED, recvmmsg).
+        .target(name: "CVigilSystem", path: "Sources/CVigilSystem", publicHeadersPath: "include"),
+        .systemLibrary(name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd",
+                       providers: [.apt(["libzstd-dev"])]),
+
+        // Core: plain data shared by every stage.
+        .target(name: "VigilModel", dependencies: [.product(name: "Logging", package: "swift-log")]),
+        .target(name: "VigilConfig", dependencies: ["VigilModel", "Yams"]),
+        .target(name: "VigilAggregation", dependencies: ["VigilModel"]),
+        .target(name: "VigilWorkload", dependencies: ["VigilModel"]),
+        .target(name: "VigilScheduler", dependencies: ["VigilModel"]),
+        .target(name: "VigilModules", dependencies: [
+            "CVigilModule", "VigilModel", "VigilConfig", "VigilAggregation", "VigilWorkload", "VigilScheduler",
+        ]),
+        .target(name: "VigilDogStatsD", dependencies: ["VigilModel", "VigilAggregation", "CVigilSystem"]),
+        .target(name: "VigilForwarding", dependencies: [
+            "VigilModel", "CZstd",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
+        .target(name: "VigilStatus", dependencies: [
+            "VigilModel",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
+        .target(name: "VigilAgent", dependencies: [
+            "VigilModel", "VigilConfig", "VigilAggregation", "VigilWorkload", "VigilScheduler",
+            "VigilModules", "VigilDogStatsD", "VigilForwarding", "VigilStatus",
+        ]),
+        .executableTarget(name: "vigil", dependencies: [
+            "VigilAgent", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // Shipped modules. They see only the C header, never host symbols.
+        .target(name: "ExampleModule", dependencies: ["CVigilModule"], path: "Plugins/example", publicHeadersPath: "."),
+        .target(name: "CgroupModule", dependencies: ["CVigilModule"], path: "Plugins/cgroup", publicHeadersPath: "."),
+        .target(name: "NetworkModule", dependencies: ["CVigilModule"], path: "Plugins/network", publicHeadersPath: "."),
+        .target(name: "ContainerdModule", dependencies: [
+            "CVigilModule",
+            .product(name: "GRPCCore", package: "grpc-swift-2"),
+            .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+            .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ], path: "Plugins/containerd"),
+
+        .executableTarget(name: "VigilBenchmarks", dependencies: [
+            "VigilAgent", "CVigilModule",
+        ], path: "Benchmarks"),
+
+        .testTarget(name: "VigilTests", dependencies: [
+            "VigilAgent", "CVigilModule",
+        ]),
+        // Slow tests against real containerd, sockets and clients.
+        .testTarget(name: "VigilEndToEndTests", dependencies: ["VigilAgent"]),
+    ]
+)

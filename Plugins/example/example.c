@@ -1,0 +1,1 @@
+#include "vigil_module.h"

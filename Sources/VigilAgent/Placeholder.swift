@@ -1,0 +1,1 @@
+// VigilAgent: filled in by its issue.

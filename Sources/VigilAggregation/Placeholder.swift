@@ -1,0 +1,1 @@
+// VigilAggregation: filled in by its issue.

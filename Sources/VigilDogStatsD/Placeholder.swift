@@ -1,0 +1,1 @@
+// VigilDogStatsD: filled in by its issue.

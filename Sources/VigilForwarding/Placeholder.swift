@@ -1,0 +1,1 @@
+// VigilForwarding: filled in by its issue.

@@ -1,0 +1,1 @@
+// VigilModules: filled in by the spine.

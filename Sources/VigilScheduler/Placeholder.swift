@@ -1,0 +1,1 @@
+// VigilScheduler: filled in by its issue.

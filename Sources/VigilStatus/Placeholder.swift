@@ -1,0 +1,1 @@
+// VigilStatus: filled in by its issue.

@@ -1,0 +1,1 @@
+// VigilWorkload: filled in by its issue.
