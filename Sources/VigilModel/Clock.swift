@@ -15,3 +15,7 @@ public enum MonotonicClock {
         return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
     }
 }
+
+extension MonotonicClock {
+    public static func seconds() -> Double { Double(nanoseconds()) / 1e9 }
+}

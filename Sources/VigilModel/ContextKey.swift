@@ -12,19 +12,38 @@ public struct ContextKey: Hashable, Sendable, CustomStringConvertible {
     }
 
     public init(name: String, host: String, tagsHash: UInt64) {
-        var h = ContextKey.fnv1a(name, seed: ContextKey.offsetBasis)
-        h = ContextKey.fnv1a(host, seed: h ^ 0xff)
-        self.value = ContextKey.mix(h ^ tagsHash)
+        self.init(nameHash: ContextKey.fnv1a(name, seed: ContextKey.offsetBasis),
+                  hostHash: ContextKey.fnv1a(host, seed: ContextKey.offsetBasis), tagsHash: tagsHash)
     }
 
-    /// Order-insensitive and duplicate-insensitive hash of a tag list.
+    /// From parts hashed separately with `fnv1a(_:seed: offsetBasis)`.
+    public init(nameHash: UInt64, hostHash: UInt64, tagsHash: UInt64) {
+        self.value = ContextKey.mix(nameHash &* 31 &+ ContextKey.mix(hostHash) ^ tagsHash)
+    }
+
+    /// Order-insensitive and duplicate-insensitive hash of a tag list: the
+    /// sorted, de-duplicated per-tag hashes, summed. Callers that hold raw
+    /// bytes (the C ABI, the DogStatsD parser) hash each tag with `tagHash`
+    /// and combine with `combine(tagHashes:)` to get the same value without
+    /// building Strings.
     public static func hashTags(_ tags: [String]) -> UInt64 {
         if tags.isEmpty { return 0 }
-        // Duplicates must not change the hash; sum/xor of per-tag hashes would
-        // count them, so small lists are de-duplicated first.
-        let unique = tags.count > 1 ? Tags.normalized(tags) : tags
+        var hashes = tags.map { tagHash($0) }
+        return combine(tagHashes: &hashes)
+    }
+
+    public static func tagHash(_ tag: String) -> UInt64 { mix(fnv1a(tag, seed: offsetBasis)) }
+    public static func tagHash(_ bytes: UnsafeRawBufferPointer) -> UInt64 { mix(fnv1a(bytes, seed: offsetBasis)) }
+
+    /// Sorts `hashes` in place and sums the distinct ones.
+    public static func combine(tagHashes hashes: inout [UInt64]) -> UInt64 {
+        hashes.sort()
         var acc: UInt64 = 0
-        for tag in unique { acc &+= mix(fnv1a(tag, seed: offsetBasis)) }
+        var previous: UInt64? = nil
+        for h in hashes where h != previous {
+            acc &+= h
+            previous = h
+        }
         return acc
     }
 

@@ -1,1 +1,0 @@
-// VigilAggregation: filled in by its issue.

@@ -1,1 +1,0 @@
-// VigilScheduler: filled in by its issue.
