@@ -58,6 +58,7 @@ public struct AgentConfig: Sendable {
         self.environment = environment
         let where_ = file ?? "<defaults>"
 
+        func value(_ key: String) -> ConfigNode? { AgentConfig.lookup(key, root: root, environment: environment) }
         func check<T>(_ key: String, _ parsed: T?) throws(ConfigError) -> T? {
             if value(key) != nil, parsed == nil {
                 throw ConfigError(file: where_, at: root?[key], "invalid value for \(key)")
@@ -84,6 +85,10 @@ public struct AgentConfig: Sendable {
     /// The setting `key` (a dotted path for nested ones). `VIGIL_<KEY>` wins,
     /// with dots turned into underscores: `VIGIL_DD_URL`, `VIGIL_FLUSH_INTERVAL`.
     public func value(_ key: String) -> ConfigNode? {
+        AgentConfig.lookup(key, root: root, environment: environment)
+    }
+
+    static func lookup(_ key: String, root: ConfigNode?, environment: [String: String]) -> ConfigNode? {
         let envName = "VIGIL_" + key.uppercased().replacingOccurrences(of: ".", with: "_")
         if let text = environment[envName] { return ConfigNode(.scalar(text, plain: true)) }
         return root?.lookup(path: key)

@@ -26,8 +26,9 @@ public enum YAMLLoader {
         case let .mapping(map):
             let pairs = map.map { (key: $0.key.string ?? "", value: convert($0.value)) }
             return ConfigNode(.mapping(pairs), line: line, column: column)
-        case let .alias(alias):
-            return ConfigNode(.scalar(alias.description, plain: false), line: line, column: column)
+        case .alias:
+            // Yams resolves anchors while composing; a bare alias is unusual.
+            return ConfigNode(.scalar("", plain: true), line: line, column: column)
         }
     }
 

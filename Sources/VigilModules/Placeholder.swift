@@ -1,1 +1,0 @@
-// VigilModules: filled in by the spine.
