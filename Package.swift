@@ -46,13 +46,19 @@ let package = Package(
             "CVigilModule", "VigilModel", "VigilConfig", "VigilAggregation", "VigilWorkload", "VigilScheduler",
         ]),
         .target(name: "VigilDogStatsD", dependencies: ["VigilModel", "VigilAggregation", "CVigilSystem"]),
+        // zlib for deflate, the fallback Content-Encoding.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
         .target(name: "VigilForwarding", dependencies: [
-            "VigilModel", "CZstd",
+            "VigilModel", "VigilConfig", "CZstd", "CZlib",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "VigilStatus", dependencies: [
-            "VigilModel",
+            "VigilModel", "VigilConfig",
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -67,8 +73,10 @@ let package = Package(
 
         // Shipped modules. They see only the C header, never host symbols.
         .target(name: "ExampleModule", dependencies: ["CVigilModule"], path: "Plugins/example", publicHeadersPath: "."),
-        .target(name: "CgroupModule", dependencies: ["CVigilModule"], path: "Plugins/cgroup", publicHeadersPath: "."),
-        .target(name: "NetworkModule", dependencies: ["CVigilModule"], path: "Plugins/network", publicHeadersPath: "."),
+        .target(name: "CgroupModule", dependencies: ["CVigilModule", "VigilModuleKit"], path: "Plugins/cgroup", publicHeadersPath: "."),
+        .target(name: "NetworkModule", dependencies: ["CVigilModule", "VigilModuleKit"], path: "Plugins/network", publicHeadersPath: "."),
+        // File, tag, rate and batch helpers shared by the C modules; linked into each .so.
+        .target(name: "VigilModuleKit", dependencies: ["CVigilModule"], path: "Plugins/kit", publicHeadersPath: "include"),
         .target(name: "ContainerdModule", dependencies: [
             "CVigilModule",
             .product(name: "GRPCCore", package: "grpc-swift-2"),

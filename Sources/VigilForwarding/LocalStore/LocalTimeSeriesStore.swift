@@ -1,0 +1,54 @@
+import Foundation
+import GRDB
+import VigilModel
+
+/// The embedded destination used when no `dd_url` is configured: series
+/// land in `ts_series`/`ts_points` of vigil.db and are kept for
+/// `local_store_retention` seconds.
+final class LocalTimeSeriesStore: Sendable {
+    private let database: DatabasePool
+    let retentionSeconds: Int64
+
+    init(database: DatabasePool, retentionSeconds: Int64) {
+        self.database = database
+        self.retentionSeconds = retentionSeconds
+    }
+
+    /// Returns the number of points written.
+    @discardableResult
+    func write(_ series: [Series]) throws -> Int {
+        guard !series.isEmpty else { return 0 }
+        return try database.write { db in
+            let findSeries = try db.cachedStatement(sql: "SELECT id FROM ts_series WHERE metric = ? AND host = ? AND tags = ?")
+            let insertSeries = try db.cachedStatement(sql: "INSERT INTO ts_series (metric, tags, host, type) VALUES (?, ?, ?, ?)")
+            let insertPoint = try db.cachedStatement(sql: "INSERT INTO ts_points (series_id, ts, value) VALUES (?, ?, ?)")
+            var written = 0
+            for s in series {
+                let tags = LocalTimeSeriesStore.encodeTags(s.tags)
+                var id = try Int64.fetchOne(findSeries, arguments: [s.name, s.host, tags])
+                if id == nil {
+                    try insertSeries.execute(arguments: [s.name, tags, s.host, s.type.name])
+                    id = db.lastInsertedRowID
+                }
+                for point in s.points where point.value.isFinite {
+                    try insertPoint.execute(arguments: [id, point.timestamp, point.value])
+                    written += 1
+                }
+            }
+            return written
+        }
+    }
+
+    /// Deletes points older than the retention, then series left empty.
+    func purge(now: Int64) throws {
+        try database.write { db in
+            try db.execute(sql: "DELETE FROM ts_points WHERE ts < ?", arguments: [now - retentionSeconds])
+            try db.execute(sql: "DELETE FROM ts_series WHERE id NOT IN (SELECT DISTINCT series_id FROM ts_points)")
+        }
+    }
+
+    /// Tags are stored as one string, newline-separated, sorted: an exact
+    /// key for the series and cheap to split back.
+    static func encodeTags(_ tags: [String]) -> String { Tags.normalized(tags).joined(separator: "\n") }
+    static func decodeTags(_ text: String) -> [String] { text.isEmpty ? [] : text.components(separatedBy: "\n") }
+}

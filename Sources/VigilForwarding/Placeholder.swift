@@ -1,1 +1,0 @@
-// VigilForwarding: filled in by its issue.
