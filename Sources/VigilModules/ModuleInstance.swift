@@ -1,0 +1,134 @@
+import CVigilModule
+import Foundation
+import VigilConfig
+import VigilModel
+import VigilScheduler
+
+public struct ModuleError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+}
+
+/// One configured instance of a module. Calls into the module are
+/// serialised by `lock`, as the ABI promises modules.
+public final class ModuleInstance: SchedulableCheck, @unchecked Sendable {
+    public let module: LoadedModule
+    public let context: HostContext
+    public let instanceID: String
+    public let checkName: String
+    public let interval: Double
+    public let sourceFile: String
+    private let lock = NSLock()
+    private var handle: UnsafeMutableRawPointer?
+    private var started = false
+
+    static let errorBufferSize = 1024
+
+    public init(module: LoadedModule, check: CheckConfig, instance: InstanceConfig,
+                services: HostServices) throws(ModuleError) {
+        self.module = module
+        self.instanceID = instance.id
+        self.checkName = check.checkName
+        self.interval = instance.minCollectionInterval
+        self.sourceFile = check.sourceFile
+        self.context = HostContext(services: services, moduleName: module.name, checkName: check.checkName,
+                                   instance: instance, initConfig: check.initConfig)
+        var out: UnsafeMutableRawPointer?
+        let status = Self.callWithErrorBuffer { errbuf, size in
+            check.checkName.withCString { checkName in
+                instance.id.withCString { id in
+                    check.initConfigYAML.withCString { initYAML in
+                        instance.yamlText.withCString { instanceYAML in
+                            var config = vigil_instance_config(
+                                struct_size: UInt32(MemoryLayout<vigil_instance_config>.size),
+                                interval_ms: UInt32(min(instance.minCollectionInterval * 1000, Double(UInt32.max))),
+                                check_name: checkName, instance_id: id,
+                                init_config_yaml: initYAML, instance_yaml: instanceYAML)
+                            return module.descriptor.pointee.configure(HostAPI.table, context.opaque, &config, &out,
+                                                                       errbuf, size)
+                        }
+                    }
+                }
+            }
+        }
+        guard status.0 == VIGIL_OK, let out else {
+            throw ModuleError(description: "\(module.name): configure failed (\(Self.describe(status.0))): \(status.1)")
+        }
+        handle = out
+    }
+
+    deinit { destroy() }
+
+    /// One scheduled run: the module's `run`, then the run is committed.
+    public func run() -> CheckRunResult {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let handle, let run = module.descriptor.pointee.run else {
+            return CheckRunResult(error: "\(module.name) is not a check")
+        }
+        let (status, message) = Self.callWithErrorBuffer { run(handle, $0, $1) }
+        let samples = context.sampler.commit(time: WallClock.now())
+        let warnings = context.takeWarnings()
+        if status != VIGIL_OK {
+            let text = message.isEmpty ? Self.describe(status) : message
+            context.logger.error("\(module.name) run failed: \(text)")
+            return CheckRunResult(error: text, warnings: warnings, metricSamples: samples)
+        }
+        return CheckRunResult(warnings: warnings, metricSamples: samples)
+    }
+
+    /// Starts a collector's background work.
+    public func start() throws(ModuleError) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let handle, let start = module.descriptor.pointee.start, !started else { return }
+        let (status, message) = Self.callWithErrorBuffer { start(handle, $0, $1) }
+        guard status == VIGIL_OK else {
+            throw ModuleError(description: "\(module.name): start failed (\(Self.describe(status))): \(message)")
+        }
+        started = true
+    }
+
+    public func stop() {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let handle, started else { return }
+        module.descriptor.pointee.stop?(handle)
+        started = false
+    }
+
+    /// Stops if needed and frees the module's instance; idempotent.
+    public func destroy() {
+        stop()
+        lock.lock()
+        defer { lock.unlock() }
+        guard let handle else { return }
+        EntityBridge.endSubscriptions(of: context)
+        module.descriptor.pointee.destroy(handle)
+        self.handle = nil
+    }
+
+    public var isCollector: Bool { module.kinds.contains(.collector) }
+    public var isCheck: Bool { module.kinds.contains(.check) }
+    public var isReady: Bool { context.isReady }
+
+    static func callWithErrorBuffer(_ body: (UnsafeMutablePointer<CChar>, Int) -> vigil_status) -> (vigil_status, String) {
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: errorBufferSize) { buf in
+            buf[0] = 0
+            let status = body(buf.baseAddress!, errorBufferSize)
+            buf[errorBufferSize - 1] = 0
+            return (status, String(cString: buf.baseAddress!))
+        }
+    }
+
+    static func describe(_ status: vigil_status) -> String {
+        switch status {
+        case VIGIL_OK: "ok"
+        case VIGIL_ERROR_CONFIG: "configuration error"
+        case VIGIL_ERROR_UNSUPPORTED: "unsupported"
+        case VIGIL_ERROR_NOT_FOUND: "not found"
+        case VIGIL_ERROR_INVALID: "invalid argument"
+        case VIGIL_ERROR_BUSY: "busy"
+        default: "error \(status.rawValue)"
+        }
+    }
+}
