@@ -1,0 +1,231 @@
+/*
+ * The `cgroup` check: for every running container the host knows, reads its
+ * cgroup (v1 or v2) and submits container.cpu.*, .memory.*, .io.*, .pid.*
+ * and container.uptime with the container's tags. Rates of cumulative
+ * counters are computed here so a restarted container (new start time, fresh
+ * counters) starts a new baseline instead of reporting a bogus rate.
+ */
+#include "cgroup_devices.h"
+#include "cgroup_layout.h"
+#include "cgroup_reader.h"
+#include "vigil_kit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct cgroup_check {
+    const vigil_host_api *api;
+    vigil_host *host;
+    vigil_cardinality cardinality;
+    char proc_root[CG_PATH_MAX];
+    cg_layout layout;
+    vk_container_list containers;
+    vk_tags tags;
+    vk_rate_table rates;
+    cg_devices devices;
+    cg_reader reader;
+    cg_stats stats;
+    vk_batch batch;
+    char relative[CG_PATH_MAX + 64];
+    char key[VK_RATE_KEY_MAX];
+} cgroup_check;
+
+static const char *const rate_names[CG_RATE_FIELD_COUNT] = {
+    [CG_CPU_USAGE_NS] = "container.cpu.usage",
+    [CG_CPU_USER_NS] = "container.cpu.user",
+    [CG_CPU_SYSTEM_NS] = "container.cpu.system",
+    [CG_CPU_THROTTLED_NS] = "container.cpu.throttled",
+    [CG_CPU_THROTTLED_PERIODS] = "container.cpu.throttled.periods",
+    [CG_MEM_PAGE_FAULTS] = "container.memory.page_faults",
+    [CG_MEM_MAJOR_PAGE_FAULTS] = "container.memory.major_page_faults",
+};
+
+static const char *const gauge_names[CG_FIELD_COUNT] = {
+    [CG_CPU_LIMIT_NANOCORES] = "container.cpu.limit",
+    [CG_MEM_USAGE] = "container.memory.usage",
+    [CG_MEM_RSS] = "container.memory.rss",
+    [CG_MEM_CACHE] = "container.memory.cache",
+    [CG_MEM_SWAP] = "container.memory.swap",
+    [CG_MEM_WORKING_SET] = "container.memory.working_set",
+    [CG_MEM_LIMIT] = "container.memory.limit",
+    [CG_MEM_SOFT_LIMIT] = "container.memory.soft_limit",
+    [CG_MEM_KERNEL] = "container.memory.kernel",
+    [CG_MEM_OOM_EVENTS] = "container.memory.oom_events",
+    [CG_PID_THREADS] = "container.pid.thread_count",
+    [CG_PID_LIMIT] = "container.pid.thread_limit",
+};
+
+static const char *const io_names[4] = {
+    "container.io.read", "container.io.write", "container.io.read.operations", "container.io.write.operations",
+};
+
+/* A container whose store entry has no cgroup path: take the one its init
+ * process is in ("N:memory:/path" in v1, "0::/path" in v2). */
+static int relative_from_proc(cgroup_check *c, int64_t pid) {
+    char path[CG_PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/%lld/cgroup", c->proc_root, (long long)pid);
+    if (vk_read_file(path, c->reader.text, sizeof c->reader.text) < 0) return -1;
+    for (const char *line = c->reader.text; *line;) {
+        const char *first = strchr(line, ':');
+        const char *second = first ? strchr(first + 1, ':') : NULL;
+        const char *nl = strchr(line, '\n');
+        size_t line_end = nl ? (size_t)(nl - line) : strlen(line);
+        if (second && (size_t)(second - line) < line_end) {
+            size_t ctl_len = (size_t)(second - first - 1);
+            int wanted = c->layout.version == CG_VERSION_2 ? ctl_len == 0 && strncmp(line, "0:", 2) == 0
+                                                           : ctl_len == 6 && strncmp(first + 1, "memory", 6) == 0;
+            size_t len = line_end - (size_t)(second + 1 - line);
+            if (wanted && len < sizeof c->relative) {
+                memcpy(c->relative, second + 1, len);
+                c->relative[len] = '\0';
+                if (strcmp(c->relative, "/") == 0) c->relative[0] = '\0';
+                return 0;
+            }
+        }
+        if (!nl) break;
+        line = nl + 1;
+    }
+    return -1;
+}
+
+static void submit_io(cgroup_check *c, const vk_container *container, int64_t now) {
+    size_t base = c->tags.count;
+    for (size_t i = 0; i < c->stats.io_count; i++) {
+        const cg_io_device *d = &c->stats.io[i];
+        const uint64_t values[4] = {d->read_bytes, d->write_bytes, d->read_ops, d->write_ops};
+        double rates[4];
+        snprintf(c->key, sizeof c->key, "io|%s|%u:%u", container->id, d->major, d->minor);
+        uint64_t identity = (uint64_t)container->started_at ^ ((uint64_t)container->pid << 32);
+        uint32_t valid = vk_rate_update(&c->rates, c->key, identity, now, values, 4, rates);
+        if (!valid) continue;
+        vk_tags_truncate(&c->tags, base);
+        vk_tags_pushf(&c->tags, "device:%s", cg_device_lookup(&c->devices, d->major, d->minor));
+        vk_batch_start(&c->batch, vk_tags_pointers(&c->tags), c->tags.count);
+        for (size_t k = 0; k < 4; k++) {
+            if (valid & (1u << k)) vk_batch_gauge(&c->batch, io_names[k], rates[k]);
+        }
+        vk_batch_submit(c->api, c->host, &c->batch);
+    }
+    vk_tags_truncate(&c->tags, base);
+}
+
+static void collect(cgroup_check *c, const vk_container *container) {
+    const char *relative = container->cgroup_path;
+    if (relative[0] == '\0') {
+        if (relative_from_proc(c, container->pid) != 0) {
+            vk_logf(c->api, c->host, VIGIL_LOG_DEBUG, "container %s: no cgroup path and none under %s/%lld",
+                    container->id, c->proc_root, (long long)container->pid);
+            return;
+        }
+        relative = c->relative;
+    }
+    int read = c->layout.version == CG_VERSION_2 ? cg_read_v2(&c->reader, &c->layout, relative, &c->stats)
+                                                  : cg_read_v1(&c->reader, &c->layout, relative, &c->stats);
+    if (read != 0) {
+        /* Stopped between the listing and the read: normal churn, not an error. */
+        vk_logf(c->api, c->host, VIGIL_LOG_DEBUG, "container %s: cgroup %s is gone; skipped", container->id, relative);
+        return;
+    }
+    int64_t now = vk_monotonic_ns();
+    double rates[CG_RATE_FIELD_COUNT];
+    snprintf(c->key, sizeof c->key, "cg|%s", container->id);
+    uint64_t identity = (uint64_t)container->started_at ^ ((uint64_t)container->pid << 32);
+    uint32_t valid = vk_rate_update(&c->rates, c->key, identity, now, c->stats.values, CG_RATE_FIELD_COUNT, rates);
+
+    vk_tags_for_container(c->api, c->host, &c->tags, container->id, c->cardinality);
+    vk_batch_start(&c->batch, vk_tags_pointers(&c->tags), c->tags.count);
+    for (size_t f = 0; f < CG_RATE_FIELD_COUNT; f++) {
+        if (valid & (1u << f)) vk_batch_gauge(&c->batch, rate_names[f], rates[f]);
+    }
+    for (size_t f = CG_RATE_FIELD_COUNT; f < CG_FIELD_COUNT; f++) {
+        if (c->stats.values[f] != VK_MISSING) vk_batch_gauge(&c->batch, gauge_names[f], (double)c->stats.values[f]);
+    }
+    if (container->started_at > 0) {
+        double uptime = (double)(vk_realtime_ns() - container->started_at) / 1e9;
+        vk_batch_gauge(&c->batch, "container.uptime", uptime > 0 ? uptime : 0);
+    }
+    vk_batch_submit(c->api, c->host, &c->batch);
+    submit_io(c, container, now);
+}
+
+static vigil_status cgroup_run(void *instance, char *errbuf, size_t errbuf_size) {
+    cgroup_check *c = instance;
+    vigil_status status = vk_list_running(c->api, c->host, &c->containers);
+    if (status != VIGIL_OK) {
+        snprintf(errbuf, errbuf_size, "cannot list containers (status %d)", (int)status);
+        return status;
+    }
+    if (c->containers.overflowed) {
+        vk_logf(c->api, c->host, VIGIL_LOG_WARN, "some containers were left out: id or cgroup path too long, or out of memory");
+    }
+    vk_rate_begin_run(&c->rates);
+    for (size_t i = 0; i < c->containers.count; i++) collect(c, &c->containers.items[i]);
+    vk_rate_end_run(&c->rates);
+    return VIGIL_OK;
+}
+
+static void cgroup_destroy(void *instance) {
+    cgroup_check *c = instance;
+    if (!c) return;
+    vk_container_list_free(&c->containers);
+    vk_tags_free(&c->tags);
+    vk_rate_table_free(&c->rates);
+    cg_devices_free(&c->devices);
+    free(c);
+}
+
+static vigil_status cgroup_configure(const vigil_host_api *api, vigil_host *host, const vigil_instance_config *config,
+                                     void **instance_out, char *errbuf, size_t errbuf_size) {
+    (void)config;
+    if (api->abi_major != VIGIL_ABI_MAJOR) {
+        snprintf(errbuf, errbuf_size, "host ABI %u is not %u", api->abi_major, VIGIL_ABI_MAJOR);
+        return VIGIL_ERROR_UNSUPPORTED;
+    }
+    cgroup_check *c = calloc(1, sizeof *c);
+    if (!c) {
+        snprintf(errbuf, errbuf_size, "out of memory");
+        return VIGIL_ERROR;
+    }
+    c->api = api;
+    c->host = host;
+    char option[CG_PATH_MAX], cgroup_root[CG_PATH_MAX];
+    vk_instance_option(api, host, "tag_cardinality", "high", option, sizeof option);
+    if (vk_parse_cardinality(option, &c->cardinality) != 0) {
+        snprintf(errbuf, errbuf_size, "tag_cardinality must be low, orchestrator or high, not \"%s\"", option);
+        free(c);
+        return VIGIL_ERROR_CONFIG;
+    }
+    vk_instance_option(api, host, "proc_root", "/proc", c->proc_root, sizeof c->proc_root);
+    vk_instance_option(api, host, "cgroup_root", "", cgroup_root, sizeof cgroup_root);
+    if (cg_layout_detect(cgroup_root, "/proc/self/mountinfo", &c->layout, errbuf, errbuf_size) != 0) {
+        free(c);
+        return VIGIL_ERROR_CONFIG;
+    }
+    snprintf(c->devices.sys_root, sizeof c->devices.sys_root, "/sys");
+    snprintf(c->devices.proc_root, sizeof c->devices.proc_root, "%s", c->proc_root);
+    cg_reader_init(&c->reader);
+    vk_logf(api, host, VIGIL_LOG_DEBUG, "cgroup v%d (%s)", (int)c->layout.version,
+            c->layout.version == CG_VERSION_2 ? c->layout.unified : c->layout.memory);
+    *instance_out = c;
+    return VIGIL_OK;
+}
+
+static const vigil_module cgroup_module = {
+    .struct_size = sizeof(vigil_module),
+    .abi_major = VIGIL_ABI_MAJOR,
+    .abi_minor = VIGIL_ABI_MINOR,
+    .name = "cgroup",
+    .version = "1.0.0",
+    .description = "Container CPU, memory, I/O and PID metrics from cgroups v1 and v2",
+    .kinds = VIGIL_KIND_CHECK,
+    .configure = cgroup_configure,
+    .run = cgroup_run,
+    .destroy = cgroup_destroy,
+};
+
+VIGIL_MODULE_ENTRY {
+    if (host_abi_major != VIGIL_ABI_MAJOR) return NULL;
+    (void)host_abi_minor;
+    return &cgroup_module;
+}

@@ -1,1 +1,0 @@
-#include "vigil_module.h"
