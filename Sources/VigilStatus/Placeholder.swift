@@ -1,1 +1,0 @@
-// VigilStatus: filled in by its issue.

@@ -1,0 +1,82 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import VigilModel
+
+/// One request, one answer, then the connection closes: the status API
+/// serves a CLI and a scraper, not a browser, so keep-alive buys nothing.
+final class StatusHTTPHandler: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let routes: StatusRoutes
+    private let token: String
+    private var head: HTTPRequestHead?
+
+    init(routes: StatusRoutes, token: String) {
+        self.routes = routes
+        self.token = token
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case let .head(request): head = request
+        case .body: break
+        case .end:
+            guard let request = head else { return }
+            head = nil
+            let (status, contentType, body) = answer(request)
+            respond(context: context, status: status, contentType: contentType, body: body)
+        }
+    }
+
+    private func answer(_ request: HTTPRequestHead) -> (HTTPResponseStatus, String, String) {
+        let (path, query) = StatusHTTPHandler.split(request.uri)
+        guard let route = routes.get(path) else {
+            return (.notFound, "application/json", error("no such path: \(path)"))
+        }
+        guard request.method == .GET else { return (.methodNotAllowed, "application/json", error("only GET is served")) }
+        switch route {
+        case let .json(handler):
+            guard authorized(request) else { return (.unauthorized, "application/json", error("missing or wrong token")) }
+            return (.ok, "application/json", handler(query).serialized() + "\n")
+        case let .text(contentType, authenticated, handler):
+            if authenticated, !authorized(request) {
+                return (.unauthorized, "application/json", error("missing or wrong token"))
+            }
+            return (.ok, contentType, handler())
+        }
+    }
+
+    private func authorized(_ request: HTTPRequestHead) -> Bool {
+        guard let header = request.headers.first(name: "Authorization"), header.hasPrefix("Bearer ") else { return false }
+        return AuthToken.matches(String(header.dropFirst(7)), token)
+    }
+
+    private func error(_ message: String) -> String {
+        JSONValue.object([("error", .string(message))]).serialized() + "\n"
+    }
+
+    private func respond(context: ChannelHandlerContext, status: HTTPResponseStatus, contentType: String, body: String) {
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: contentType)
+        headers.add(name: "Content-Length", value: String(body.utf8.count))
+        headers.add(name: "Connection", value: "close")
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: body)))), promise: nil)
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+    }
+
+    static func split(_ uri: String) -> (String, [String: String]) {
+        guard let mark = uri.firstIndex(of: "?") else { return (uri, [:]) }
+        var query: [String: String] = [:]
+        for pair in uri[uri.index(after: mark)...].split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            let key = String(parts[0]).removingPercentEncoding ?? String(parts[0])
+            let value = parts.count > 1 ? (String(parts[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "") : ""
+            query[key] = value
+        }
+        return (String(uri[..<mark]), query)
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Synchronization
+import VigilConfig
+import VigilModel
+
+/// The local HTTP API on `cmd_address` (loopback by default). JSON routes
+/// need `Authorization: Bearer <token>` with the token from
+/// `<run_path>/auth_token`. Text routes (Prometheus `/metrics`) are served
+/// without the token unless registered `authenticated: true`, because a
+/// scraper cannot easily read a rotating file; the agent registers
+/// `/metrics` only when `prometheus_scrape: true`.
+public final class StatusServer: Sendable {
+    public let address: StatusAddress
+    public let runPath: String
+    private let routes = StatusRoutes()
+    private let running = Mutex<(channel: Channel?, port: Int)>((nil, 0))
+    private let logger = Logger(label: "vigil.status")
+
+    public init(config: AgentConfig) throws {
+        self.address = try StatusAddress(config: config)
+        self.runPath = config.runPath
+    }
+
+    public func route(_ path: String, _ handler: @escaping @Sendable (_ query: [String: String]) -> JSONValue) {
+        routes.set(path, .json(handler))
+    }
+
+    public func textRoute(_ path: String, contentType: String, authenticated: Bool = false,
+                          _ handler: @escaping @Sendable () -> String) {
+        routes.set(path, .text(contentType: contentType, authenticated: authenticated, handler))
+    }
+
+    /// Writes a fresh token, binds, and records the bound address in
+    /// `<run_path>/cmd_address` so clients find an ephemeral port.
+    public func start() throws {
+        let token = try AuthToken.generate(runPath: runPath)
+        let routes = self.routes
+        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 64)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.pipeline.configureHTTPServerPipeline().flatMapThrowing {
+                    try channel.pipeline.syncOperations.addHandler(StatusHTTPHandler(routes: routes, token: token))
+                }
+            }
+        let channel: Channel
+        do {
+            channel = try bootstrap.bind(host: address.host, port: address.port).wait()
+        } catch {
+            throw StatusServerError(description: "cannot listen on \(address) (cmd_address): \(error)")
+        }
+        let port = channel.localAddress?.port ?? address.port
+        running.withLock { $0 = (channel, port) }
+        let bound = StatusAddress(host: address.host, port: port)
+        try? (bound.description + "\n").write(toFile: StatusServer.addressFile(runPath: runPath), atomically: true, encoding: .utf8)
+        logger.info("status API listening", metadata: ["address": "\(bound)"])
+    }
+
+    public func stop() {
+        let channel = running.withLock { state -> Channel? in
+            defer { state.channel = nil }
+            return state.channel
+        }
+        try? channel?.close().wait()
+        try? FileManager.default.removeItem(atPath: StatusServer.addressFile(runPath: runPath))
+        try? FileManager.default.removeItem(atPath: AuthToken.path(runPath: runPath))
+    }
+
+    public var boundPort: Int { running.withLock { $0.port } }
+
+    static func addressFile(runPath: String) -> String { runPath + "/cmd_address" }
+}
