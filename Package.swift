@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "VigilModel", dependencies: [.product(name: "Logging", package: "swift-log")]),
         .target(name: "VigilConfig", dependencies: ["VigilModel", "Yams"]),
         .target(name: "VigilAggregation", dependencies: ["VigilModel"]),
-        .target(name: "VigilWorkload", dependencies: ["VigilModel"]),
+        .target(name: "VigilWorkload", dependencies: ["VigilModel", "VigilConfig"]),
         .target(name: "VigilScheduler", dependencies: ["VigilModel"]),
         .target(name: "VigilModules", dependencies: [
             "CVigilModule", "VigilModel", "VigilConfig", "VigilAggregation", "VigilWorkload", "VigilScheduler",
@@ -68,7 +68,7 @@ let package = Package(
             "VigilModules", "VigilDogStatsD", "VigilForwarding", "VigilStatus",
         ]),
         .executableTarget(name: "vigil", dependencies: [
-            "VigilAgent", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "VigilAgent", "CVigilModule", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Shipped modules. They see only the C header, never host symbols.

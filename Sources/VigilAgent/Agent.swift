@@ -1,0 +1,93 @@
+import Foundation
+import Logging
+import Synchronization
+import VigilConfig
+import VigilForwarding
+import VigilModel
+import VigilModules
+import VigilScheduler
+
+/// The daemon: modules and their checks, the scheduler, the flush loop and
+/// forwarding, wired in the order data flows through them.
+public final class Agent: @unchecked Sendable {
+    public let config: AgentConfig
+    public let logger: Logger
+    public let services: HostServices
+    public let setup: CheckSetup
+    public let scheduler: Scheduler
+    public let forwarder: Forwarder
+    public let startedAt = Date()
+    private var flushTask: Task<Void, Never>?
+    private let flushLock = NSLock()
+
+    public init(config: AgentConfig) throws {
+        self.config = config
+        var logger = Logger(label: "vigil")
+        logger.logLevel = Logger.Level(rawValue: config.logLevel) ?? .info
+        self.logger = logger
+        try FileManager.default.createDirectory(atPath: config.runPath, withIntermediateDirectories: true)
+        services = HostServices(config: config, logger: logger, tagProvider: nil)
+        setup = CheckSetup(config: config, logger: logger)
+        scheduler = Scheduler(runners: config.checkRunners)
+        forwarder = try Forwarder(config: config, hostname: config.hostname)
+    }
+
+    public func start() throws {
+        logger.info("vigil \(VigilVersion.string) starting on \(config.hostname)")
+        forwarder.start()
+        setup.instantiate(services: services)
+        setup.startCollectors(logger: logger)
+        for instance in setup.instances where instance.isCheck {
+            scheduler.schedule(instance)
+        }
+        scheduler.start()
+        let interval = Double(config.flushInterval)
+        flushTask = Task.detached { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(interval))
+                if Task.isCancelled { break }
+                self?.flush(force: false)
+            }
+        }
+    }
+
+    /// Stops intake and checks, flushes every pending sample, and returns
+    /// once forwarding has persisted them.
+    public func shutdown() async {
+        logger.info("vigil stopping")
+        flushTask?.cancel()
+        scheduler.stop()
+        for instance in setup.instances where instance.isCollector { instance.stop() }
+        flush(force: true)
+        await forwarder.stop()
+        setup.shutdown()
+        logger.info("vigil stopped")
+    }
+
+    /// Collects every source's ready data and hands it to forwarding.
+    public func flush(force: Bool) {
+        flushLock.lock()
+        defer { flushLock.unlock() }
+        let now = WallClock.now()
+        var batch = FlushBatch()
+        for instance in setup.instances {
+            // Collectors submit outside runs; their points close at flush.
+            if !instance.isCheck { instance.context.sampler.commit(time: now) }
+            batch.append(instance.context.sampler.flush(now: now, force: force))
+        }
+        if !batch.isEmpty { forwarder.consume(batch) }
+    }
+
+    public func statusSnapshot() -> JSONValue {
+        .object([
+            ("version", .string(VigilVersion.string)),
+            ("hostname", .string(config.hostname)),
+            ("uptime_seconds", .double(Date().timeIntervalSince(startedAt).rounded())),
+            ("config_file", config.file.map { .string($0) } ?? .null),
+            ("modules", .array(setup.modules.records.map(\.json))),
+            ("configuration_errors", .array((setup.confd.errors.map(\.description) + setup.errors).map { .string($0) })),
+            (scheduler.statusSectionName, scheduler.statusSnapshot()),
+            (forwarder.statusSectionName, forwarder.statusSnapshot()),
+        ])
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+import Logging
+import VigilConfig
+import VigilModel
+import VigilModules
+
+/// Runs the instances of one check a few times outside the daemon, for
+/// `vigil check`. Collectors start first and get a bounded wait for their
+/// first sync, so tags and templates resolve as they would in `vigil run`.
+public enum OneShotRunner {
+    public static func run(config: AgentConfig, checkName: String, times: Int, pauseMillis: Int,
+                           collectorWait: Double = 15) -> CheckReport {
+        var logger = Logger(label: "vigil")
+        logger.logLevel = Logger.Level(rawValue: config.logLevel) ?? .info
+        let services = HostServices(config: config, logger: logger, tagProvider: nil)
+        let setup = CheckSetup(config: config, logger: logger)
+        var report = CheckReport()
+        report.errors += setup.confd.errors.filter { $0.file.contains("/\(checkName).") }.map(\.description)
+        guard setup.modules.modules[checkName] != nil else {
+            let refusal = setup.modules.records.first { $0.name == checkName }
+            if case let .refused(reason)? = refusal?.status {
+                report.errors.append("module \(checkName) refused: \(reason)")
+            } else {
+                report.errors.append("no module named \(checkName) in \(config.modulesPath.joined(separator: ", "))")
+            }
+            return report
+        }
+        setup.instantiate(services: services, only: [checkName])
+        report.errors += setup.errors
+        setup.startCollectors(logger: logger)
+        for id in setup.waitForCollectors(timeout: collectorWait) {
+            logger.warning("collector \(id) did not finish its first sync in \(Int(collectorWait)) s")
+        }
+        let checks = setup.instances.filter { $0.checkName == checkName && $0.isCheck }
+        if checks.isEmpty, report.errors.isEmpty {
+            report.errors.append("no instance of \(checkName) configured in \(config.confdPath.joined(separator: ", "))")
+        }
+        for round in 0..<max(1, times) {
+            if round > 0, pauseMillis > 0 { Thread.sleep(forTimeInterval: Double(pauseMillis) / 1000) }
+            for instance in checks {
+                let result = instance.run()
+                if let error = result.error { report.errors.append("\(instance.instanceID): \(error)") }
+            }
+        }
+        let now = WallClock.now()
+        for instance in checks { report.batch.append(instance.context.sampler.flush(now: now, force: true)) }
+        setup.shutdown()
+        return report
+    }
+}

@@ -1,1 +1,0 @@
-// VigilAgent: filled in by its issue.

@@ -1,0 +1,21 @@
+import ArgumentParser
+import Foundation
+import VigilAgent
+
+struct CheckCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check", abstract: "Run every instance of one check and print what it submits.")
+
+    @OptionGroup var options: ConfigOption
+    @Argument(help: "The check name (its conf.d folder without .d).") var name: String
+    @Flag(help: "Print one JSON object.") var json = false
+    @Option(help: "Run this many times.") var times = 1
+    @Option(help: "Milliseconds between runs.") var pause = 0
+
+    func run() async throws {
+        let config = try options.load()
+        let report = OneShotRunner.run(config: config, checkName: name, times: times, pauseMillis: pause)
+        print(json ? report.json.serialized(pretty: true) : report.text, terminator: json ? "\n" : "")
+        if !report.errors.isEmpty { throw ExitCode(1) }
+    }
+}

@@ -1,0 +1,33 @@
+import ArgumentParser
+import Logging
+import VigilAgent
+import VigilModel
+import VigilModules
+
+struct ModulesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "modules", abstract: "List every module file found, loaded or refused.")
+
+    @OptionGroup var options: ConfigOption
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() async throws {
+        let config = try options.load()
+        var logger = Logger(label: "vigil")
+        logger.logLevel = .critical
+        let result = ModuleLoader.load(directories: config.modulesPath, logger: logger)
+        if json {
+            print(JSONValue.array(result.records.map(\.json)).serialized(pretty: true))
+            return
+        }
+        for r in result.records {
+            let status: String
+            switch r.status {
+            case .loaded: status = "loaded"
+            case let .refused(reason): status = "REFUSED: \(reason)"
+            }
+            let abi = r.abiMajor.map { "\($0).\(r.abiMinor ?? 0)" } ?? "-"
+            print("\(r.name ?? "-")\t\(r.version ?? "-")\tabi \(abi)\t\(r.kinds.names.joined(separator: ",").isEmpty ? "-" : r.kinds.names.joined(separator: ","))\t\(r.path)\t\(status)")
+        }
+    }
+}
