@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "VigilModules", dependencies: [
             "CVigilModule", "VigilModel", "VigilConfig", "VigilAggregation", "VigilWorkload", "VigilScheduler",
         ]),
-        .target(name: "VigilDogStatsD", dependencies: ["VigilModel", "VigilAggregation", "CVigilSystem"]),
+        .target(name: "VigilDogStatsD", dependencies: ["VigilModel", "VigilConfig", "VigilAggregation", "CVigilSystem"]),
         // zlib for deflate, the fallback Content-Encoding.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
@@ -77,6 +77,8 @@ let package = Package(
         .target(name: "NetworkModule", dependencies: ["CVigilModule", "VigilModuleKit"], path: "Plugins/network", publicHeadersPath: "."),
         // File, tag, rate and batch helpers shared by the C modules; linked into each .so.
         .target(name: "VigilModuleKit", dependencies: ["CVigilModule"], path: "Plugins/kit", publicHeadersPath: "include"),
+        // Runs one module in a minimal host counting allocations, descriptors and CPU time (tests, benchmarks).
+        .executableTarget(name: "vigil-module-probe", dependencies: ["CVigilModule"], path: "Tools/vigil-module-probe"),
         .target(name: "ContainerdModule", dependencies: [
             "CVigilModule",
             .product(name: "GRPCCore", package: "grpc-swift-2"),

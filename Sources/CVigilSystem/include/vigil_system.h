@@ -1,4 +1,49 @@
 #ifndef VIGIL_SYSTEM_H
 #define VIGIL_SYSTEM_H
-/* Linux socket helpers that Swift's Glibc module does not expose. */
+/* Linux socket helpers that Swift's Glibc module does not expose: struct
+ * ucred, SCM_CREDENTIALS and the CMSG_* macros need _GNU_SOURCE, and
+ * recvmmsg wants an array of mmsghdr that is easier to manage in C. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1
+#endif
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Turns on SO_PASSCRED so that every datagram carries its sender's ucred. */
+int vigil_enable_passcred(int fd);
+
+/* A reusable batch of receive slots for recvmmsg: `count` buffers of
+ * `buffer_size` bytes each, with room for one credentials message per slot.
+ * Allocated once per reader thread; nothing is allocated per packet. */
+typedef struct vigil_recv_batch vigil_recv_batch;
+
+vigil_recv_batch *vigil_recv_batch_create(int count, int buffer_size);
+void vigil_recv_batch_destroy(vigil_recv_batch *batch);
+
+/* Receives up to the batch's count of datagrams (blocking for the first one,
+ * then taking what is already queued). Returns the number received, or -1
+ * with errno set. */
+int vigil_recv_batch_receive(int fd, vigil_recv_batch *batch);
+
+/* The i-th datagram of the last receive. */
+const uint8_t *vigil_recv_batch_data(const vigil_recv_batch *batch, int index);
+int vigil_recv_batch_length(const vigil_recv_batch *batch, int index);
+/* 1 when the datagram was cut to the buffer size. */
+int vigil_recv_batch_truncated(const vigil_recv_batch *batch, int index);
+/* The sender's PID from SCM_CREDENTIALS; -1 when none was attached, 0 when
+ * the sender lives in a PID namespace the receiver cannot see. */
+int32_t vigil_recv_batch_pid(const vigil_recv_batch *batch, int index);
+
+/* The PID of the peer of a connected Unix stream socket (SO_PEERCRED);
+ * -1 on error. */
+int32_t vigil_peer_pid(int fd);
+
+#ifdef __cplusplus
+}
+#endif
 #endif

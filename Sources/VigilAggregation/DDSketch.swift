@@ -1,0 +1,72 @@
+import VigilModel
+
+/// A distribution summary with Datadog's sketch mapping: exact count, min,
+/// max and sum; quantiles within 1/128 relative error. Bins live in a
+/// dictionary while samples arrive and are sorted only when a point is made.
+public struct DDSketch: Sendable {
+    public private(set) var count: Int64 = 0
+    public private(set) var min = Double.infinity
+    public private(set) var max = -Double.infinity
+    public private(set) var sum = 0.0
+    private var bins: [Int32: UInt32] = [:]
+
+    public init() {}
+
+    public var isEmpty: Bool { count == 0 }
+
+    /// Adds `value` as if it had been seen `weight` times (sample rates).
+    public mutating func insert(_ value: Double, weight: UInt32 = 1) {
+        guard value.isFinite, weight > 0 else { return }
+        count += Int64(weight)
+        sum += value * Double(weight)
+        if value < min { min = value }
+        if value > max { max = value }
+        let key = DDSketchMapping.key(value)
+        bins[key, default: 0] &+= weight
+    }
+
+    /// The point to ship, with bins sorted by key and trimmed to the Agent's
+    /// bin limit (the lowest keys are folded into the first one kept).
+    public func point(timestamp: Int64) -> SketchPoint {
+        var sorted = bins.sorted { $0.key < $1.key }
+        if sorted.count > DDSketchMapping.binLimit {
+            let excess = sorted.count - DDSketchMapping.binLimit
+            var folded: UInt64 = 0
+            for bin in sorted[..<excess] { folded += UInt64(bin.value) }
+            sorted.removeFirst(excess)
+            sorted[0].value = UInt32(clamping: UInt64(sorted[0].value) + folded)
+        }
+        return SketchPoint(timestamp: timestamp, count: count, min: min, max: max, sum: sum,
+                           average: count > 0 ? sum / Double(count) : 0,
+                           keys: sorted.map(\.key), binCounts: sorted.map(\.value))
+    }
+}
+
+extension SketchPoint {
+    /// The q-quantile (0...1) estimated from the bins, for destinations that
+    /// take percentiles instead of sketches. Interpolates inside the bin that
+    /// holds the wanted rank, as the Agent does, and clamps to [min, max].
+    public func quantile(_ q: Double) -> Double {
+        guard count > 0, !keys.isEmpty else { return .nan }
+        if q <= 0 { return min }
+        if q >= 1 { return max }
+        var total: Double = 0
+        for n in binCounts { total += Double(n) }
+        let wanted = (q * (total - 1)).rounded(.toNearestOrEven)
+        var seen: Double = 0
+        for (i, key) in keys.enumerated() {
+            let n = Double(binCounts[i])
+            seen += n
+            if seen <= wanted { continue }
+            let weight = (seen - wanted) / n
+            var low = DDSketchMapping.lowerBound(key: key)
+            var high = low * DDSketchMapping.gamma
+            if key < 0 { high = low / DDSketchMapping.gamma }
+            if i == 0 { low = min }
+            if i == keys.count - 1 { high = max }
+            let estimate = low * weight + high * (1 - weight)
+            return Swift.min(Swift.max(estimate, min), max)
+        }
+        return max
+    }
+}

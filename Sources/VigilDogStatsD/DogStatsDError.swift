@@ -1,0 +1,18 @@
+import Foundation
+
+/// Why the DogStatsD server could not be set up or started.
+public enum DogStatsDError: Error, CustomStringConvertible, Equatable {
+    case invalidSetting(String)
+    case notASocket(path: String)
+    case socket(operation: String, target: String, errno: Int32)
+
+    public var description: String {
+        switch self {
+        case let .invalidSetting(text): "dogstatsd: \(text)"
+        case let .notASocket(path):
+            "dogstatsd: \(path) exists and is not a socket; remove it or set dogstatsd_socket to another path"
+        case let .socket(operation, target, code):
+            "dogstatsd: \(operation) \(target) failed: \(String(cString: strerror(code)))"
+        }
+    }
+}

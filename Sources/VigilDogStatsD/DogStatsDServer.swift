@@ -1,0 +1,193 @@
+import CVigilSystem
+import Foundation
+import Synchronization
+import VigilAggregation
+import VigilConfig
+import VigilModel
+
+/// The DogStatsD intake: listeners on a Unix datagram socket, an optional
+/// Unix stream socket and UDP; workers that parse, tag by origin and
+/// aggregate into 10-second buckets; `flush` hands over complete buckets.
+///
+/// Readers and workers are plain threads with a bounded packet ring between
+/// them, so a burst either fits or is dropped and counted.
+public final class DogStatsDServer: FlushSource, StatusReporting, @unchecked Sendable {
+    public let hostname: String
+    /// Where the datagram socket is (or will be) bound; nil when disabled.
+    public var socketPath: String? { settings.socketPath }
+    public var streamSocketPath: String? { settings.streamSocketPath }
+    /// The configured UDP port, 0 when UDP is off.
+    public var udpPort: Int { settings.port }
+
+    private let settings: DogStatsDSettings
+    private let tagProvider: TagProvider?
+    private let counters = DogStatsDCounters()
+    private let shared: SharedAggregator
+    private let ring: PacketRing
+    private var listenerCounters: [ListenerCounters] = []
+    private var datagramListeners: [DatagramListener] = []
+    private var streamListener: StreamListener?
+    private var workers: [JoinableThread] = []
+    private let lifecycle = Mutex<Lifecycle>(.idle)
+
+    private enum Lifecycle { case idle, running, stopped }
+
+    public init(config: AgentConfig, hostname: String, tagProvider: TagProvider?) throws {
+        settings = try DogStatsDSettings(config: config)
+        self.hostname = hostname
+        self.tagProvider = tagProvider
+        shared = SharedAggregator(sampler: TimeSampler(interval: 10, counterExpirySeconds: Int64(settings.expirySeconds)))
+        ring = PacketRing(capacity: settings.queueSize, slotSize: settings.bufferSize)
+    }
+
+    /// Opens the sockets (any failure closes the ones already open and
+    /// throws), then starts readers and workers.
+    public func start() throws {
+        try lifecycle.withLock { state throws(DogStatsDError) in
+            guard state == .idle else { return }
+            try openListeners()
+            for i in 0..<settings.workers {
+                let processor = MessageProcessor(
+                    hostname: hostname, counters: counters, listeners: listenerCounters,
+                    origins: OriginResolver(tagProvider: tagProvider, cardinality: settings.tagCardinality, counters: counters),
+                    originDetection: settings.originDetection, shared: shared)
+                let ring = ring
+                workers.append(JoinableThread(name: "dogstatsd-worker-\(i)") { Self.work(ring: ring, processor: processor) })
+            }
+            for listener in datagramListeners { listener.start() }
+            state = .running
+        }
+    }
+
+    private func openListeners() throws(DogStatsDError) {
+        var opened: [Int32] = []
+        do {
+            if let path = settings.socketPath {
+                let fd = try SocketSupport.bindUnix(path: path, type: Int32(SOCK_DGRAM.rawValue), mode: 0o722)
+                opened.append(fd)
+                if settings.originDetection { vigil_enable_passcred(fd) }
+                SocketSupport.setReceiveBuffer(fd, bytes: settings.receiveBufferBytes)
+                addDatagramListener(fd: fd, name: "uds_datagram")
+            }
+            if let path = settings.streamSocketPath {
+                let fd = try SocketSupport.bindUnix(path: path, type: Int32(SOCK_STREAM.rawValue), mode: 0o722)
+                opened.append(fd)
+                let counters = ListenerCounters(name: "uds_stream")
+                let listener = StreamListener(fd: fd, index: UInt8(listenerCounters.count), counters: counters,
+                                              serverCounters: self.counters, ring: ring, maxFrame: settings.bufferSize)
+                listenerCounters.append(counters)
+                try listener.start()
+                streamListener = listener
+            }
+            if settings.port > 0 {
+                let fd = try SocketSupport.bindUDP(port: settings.port, anyAddress: settings.nonLocalTraffic)
+                opened.append(fd)
+                SocketSupport.setReceiveBuffer(fd, bytes: settings.receiveBufferBytes)
+                addDatagramListener(fd: fd, name: "udp")
+            }
+        } catch {
+            streamListener?.stop()
+            streamListener = nil
+            for fd in opened { close(fd) }
+            datagramListeners = []
+            listenerCounters = []
+            throw error
+        }
+    }
+
+    private func addDatagramListener(fd: Int32, name: String) {
+        let counters = ListenerCounters(name: name)
+        datagramListeners.append(DatagramListener(fd: fd, index: UInt8(listenerCounters.count), counters: counters,
+                                                  serverCounters: self.counters, ring: ring,
+                                                  bufferSize: settings.bufferSize))
+        listenerCounters.append(counters)
+    }
+
+    private static func work(ring: PacketRing, processor: MessageProcessor) {
+        var packets: [PacketRing.Packet] = []
+        packets.reserveCapacity(64)
+        while ring.take(into: &packets, max: 64) {
+            let now = WallClock.now()
+            for packet in packets {
+                processor.process(packet.bytes, listener: Int(packet.listener), pid: packet.pid, now: now)
+            }
+            ring.release(packets)
+            packets.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// Closes the sockets, lets workers finish what is queued and joins
+    /// every thread. Afterwards `flush(now:force: true)` returns everything.
+    public func stop() {
+        lifecycle.withLock { state in
+            guard state == .running else {
+                state = .stopped
+                return
+            }
+            for listener in datagramListeners { listener.stop() }
+            streamListener?.stop()
+            ring.close()
+            for worker in workers { worker.join() }
+            for path in [settings.socketPath, settings.streamSocketPath].compactMap({ $0 }) { unlink(path) }
+            state = .stopped
+        }
+    }
+
+    public func flush(now: Double, force: Bool) -> FlushBatch {
+        shared.state.withLock { state in
+            var batch = state.sampler.flush(now: now, force: force)
+            batch.events = state.events
+            batch.serviceChecks = state.serviceChecks
+            state.events.removeAll()
+            state.serviceChecks.removeAll()
+            return batch
+        }
+    }
+
+    // MARK: status
+
+    public var statusSectionName: String { "dogstatsd" }
+
+    public func statusSnapshot() -> JSONValue {
+        let (contexts, droppedEvents, droppedChecks) = shared.state.withLock {
+            ($0.sampler.contextCount, $0.droppedEvents, $0.droppedServiceChecks)
+        }
+        let pidZero = counters.pidZero.load(ordering: .relaxed)
+        var fields: [(String, JSONValue)] = [
+            ("listeners", .object(listenerCounters.map { ($0.name, $0.json) })),
+            ("parse_errors", counters.parseErrorsJSON),
+            ("queue_capacity", .int(Int64(ring.capacity))),
+            ("queued_packets", .int(Int64(ring.queued))),
+            ("live_contexts", .int(Int64(contexts))),
+            ("dropped_events", .int(Int64(droppedEvents))),
+            ("dropped_service_checks", .int(Int64(droppedChecks))),
+            ("origin_detection", .bool(settings.originDetection)),
+            ("origin_hits", .int(Int64(counters.originHits.load(ordering: .relaxed)))),
+            ("origin_misses", .int(Int64(counters.originMisses.load(ordering: .relaxed)))),
+            ("origin_pid_zero", .int(Int64(pidZero))),
+        ]
+        if pidZero > 0 {
+            fields.append(("origin_pid_zero_reason", .string(
+                "some senders' PIDs read as 0: they run in a PID namespace Vigil cannot see, so their container is unknown; run Vigil in the host PID namespace (e.g. hostPID) to tag them")))
+        }
+        return .object(fields)
+    }
+
+    /// Status counters as plain numbers, for tests and benchmarks.
+    public struct Totals: Sendable, Equatable {
+        public var packets = 0, metrics = 0, events = 0, serviceChecks = 0, queueDrops = 0, parseErrors = 0
+    }
+
+    public func totals(listener: String? = nil) -> Totals {
+        var t = Totals()
+        for c in listenerCounters where listener == nil || c.name == listener {
+            t.packets += c.packets.load(ordering: .relaxed)
+            t.metrics += c.metrics.load(ordering: .relaxed)
+            t.events += c.events.load(ordering: .relaxed)
+            t.serviceChecks += c.serviceChecks.load(ordering: .relaxed)
+            t.queueDrops += c.queueDrops.load(ordering: .relaxed)
+        }
+        t.parseErrors = ParseErrorReason.allCases.reduce(0) { $0 + counters.parseErrorCount($1) }
+        return t
+    }
+}

@@ -1,0 +1,79 @@
+import CVigilSystem
+import Foundation
+import Synchronization
+
+/// Reads datagrams (Unix or UDP) in batches with recvmmsg and queues them
+/// for the workers. One reader thread per socket.
+final class DatagramListener: @unchecked Sendable {
+    let fd: Int32
+    let index: UInt8
+    let counters: ListenerCounters
+    private let serverCounters: DogStatsDCounters
+    private let ring: PacketRing
+    private let bufferSize: Int
+    private let stopping = Atomic<Bool>(false)
+    private var thread: JoinableThread?
+    static let batchSize = 32
+
+    init(fd: Int32, index: UInt8, counters: ListenerCounters, serverCounters: DogStatsDCounters, ring: PacketRing,
+         bufferSize: Int) {
+        self.fd = fd
+        self.index = index
+        self.counters = counters
+        self.serverCounters = serverCounters
+        self.ring = ring
+        self.bufferSize = bufferSize
+        SocketSupport.setReceiveTimeout(fd, seconds: 0.2)
+    }
+
+    func start() {
+        thread = JoinableThread(name: "dogstatsd-\(counters.name)") { [self] in run() }
+    }
+
+    func stop() {
+        stopping.store(true, ordering: .relaxed)
+        shutdown(fd, Int32(SHUT_RDWR))
+        thread?.join()
+        close(fd)
+    }
+
+    private func run() {
+        guard let batch = vigil_recv_batch_create(Int32(Self.batchSize), Int32(bufferSize)) else {
+            counters.readErrors.add(1, ordering: .relaxed)
+            return
+        }
+        defer { vigil_recv_batch_destroy(batch) }
+        while !stopping.load(ordering: .relaxed) {
+            let n = Int(vigil_recv_batch_receive(fd, batch))
+            if n < 0 {
+                if errno != EAGAIN && errno != EWOULDBLOCK && !stopping.load(ordering: .relaxed) {
+                    counters.readErrors.add(1, ordering: .relaxed)
+                }
+                continue
+            }
+            var bytes = 0
+            var truncated = 0
+            let dropped = ring.produce { producer -> Int in
+                var dropped = 0
+                for i in 0..<Int32(n) {
+                    let length = Int(vigil_recv_batch_length(batch, i))
+                    bytes += length
+                    if vigil_recv_batch_truncated(batch, i) != 0 {
+                        truncated += 1
+                        continue
+                    }
+                    if length == 0 { continue }
+                    if !producer.push(vigil_recv_batch_data(batch, i), length: length,
+                                      pid: vigil_recv_batch_pid(batch, i), listener: index) {
+                        dropped += 1
+                    }
+                }
+                return dropped
+            }
+            counters.packets.add(n, ordering: .relaxed)
+            counters.bytes.add(bytes, ordering: .relaxed)
+            if dropped > 0 { counters.queueDrops.add(dropped, ordering: .relaxed) }
+            for _ in 0..<truncated { serverCounters.count(.packetTruncated) }
+        }
+    }
+}

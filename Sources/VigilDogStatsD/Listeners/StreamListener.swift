@@ -1,0 +1,114 @@
+import CVigilSystem
+import Foundation
+import Synchronization
+
+/// The Unix stream socket: each connection carries frames of a 4-byte
+/// little-endian length followed by that many bytes of DogStatsD payload.
+/// One thread accepts; each connection gets a reader thread.
+final class StreamListener: @unchecked Sendable {
+    let fd: Int32
+    let index: UInt8
+    let counters: ListenerCounters
+    private let serverCounters: DogStatsDCounters
+    private let ring: PacketRing
+    private let maxFrame: Int
+    private let stopping = Atomic<Bool>(false)
+    private var acceptThread: JoinableThread?
+    private let connections = Mutex<[Int32: JoinableThread]>([:])
+
+    init(fd: Int32, index: UInt8, counters: ListenerCounters, serverCounters: DogStatsDCounters, ring: PacketRing,
+         maxFrame: Int) {
+        self.fd = fd
+        self.index = index
+        self.counters = counters
+        self.serverCounters = serverCounters
+        self.ring = ring
+        self.maxFrame = maxFrame
+    }
+
+    func start() throws(DogStatsDError) {
+        guard listen(fd, 128) == 0 else { throw SocketSupport.fail("listen", "stream socket") }
+        acceptThread = JoinableThread(name: "dogstatsd-stream-accept") { [self] in acceptLoop() }
+    }
+
+    func stop() {
+        stopping.store(true, ordering: .relaxed)
+        shutdown(fd, Int32(SHUT_RDWR))
+        acceptThread?.join()
+        close(fd)
+        let open = connections.withLock { $0 }
+        for (client, _) in open { shutdown(client, Int32(SHUT_RDWR)) }
+        for (_, thread) in open { thread.join() }
+    }
+
+    private func acceptLoop() {
+        while !stopping.load(ordering: .relaxed) {
+            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            if poll(&pfd, 1, 200) <= 0 { continue }
+            let client = accept(fd, nil, nil)
+            if client < 0 { continue }
+            if stopping.load(ordering: .relaxed) {
+                close(client)
+                break
+            }
+            counters.connections.add(1, ordering: .relaxed)
+            SocketSupport.setReceiveTimeout(client, seconds: 0.2)
+            let pid = vigil_peer_pid(client)
+            let thread = JoinableThread(name: "dogstatsd-stream-conn") { [self] in
+                read(client: client, pid: pid)
+                close(client)
+                _ = connections.withLock { $0.removeValue(forKey: client) }
+            }
+            connections.withLock { $0[client] = thread }
+        }
+    }
+
+    /// Reads frames until the peer closes, a frame is malformed, or stop.
+    private func read(client: Int32, pid: Int32) {
+        let capacity = maxFrame + 4 + 65536
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 8)
+        defer { buffer.deallocate() }
+        var filled = 0
+        while !stopping.load(ordering: .relaxed) {
+            let n = recv(client, buffer + filled, capacity - filled, 0)
+            if n == 0 { return }
+            if n < 0 {
+                if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR { continue }
+                counters.readErrors.add(1, ordering: .relaxed)
+                return
+            }
+            filled += n
+            counters.bytes.add(n, ordering: .relaxed)
+            var offset = 0
+            var frames = 0
+            var dropped = 0
+            var tooLarge = false
+            ring.produce { producer in
+                while filled - offset >= 4 {
+                    let length = Int(UInt32(littleEndian: (buffer + offset).loadUnaligned(as: UInt32.self)))
+                    if length > maxFrame {
+                        tooLarge = true
+                        return
+                    }
+                    guard filled - offset - 4 >= length else { break }
+                    frames += 1
+                    if length > 0, !producer.push(buffer + offset + 4, length: length, pid: pid, listener: index) {
+                        dropped += 1
+                    }
+                    offset += 4 + length
+                }
+            }
+            counters.packets.add(frames, ordering: .relaxed)
+            if dropped > 0 { counters.queueDrops.add(dropped, ordering: .relaxed) }
+            if tooLarge {
+                // The stream cannot be resynchronised after a bad length: drop the connection.
+                serverCounters.count(.frameTooLarge)
+                return
+            }
+            if offset > 0 {
+                (buffer).copyMemory(from: buffer + offset, byteCount: filled - offset)
+                filled -= offset
+            }
+        }
+    }
+}

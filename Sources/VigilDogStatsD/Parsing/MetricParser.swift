@@ -1,0 +1,65 @@
+import VigilAggregation
+
+/// `name:value[:value…]|type[|@rate][|#tag,…][|T<unix_ts>][|c:<container>]`.
+/// Works on ranges of the packet buffer; allocates nothing.
+enum MetricParser {
+    static func parse(_ buf: UnsafeRawBufferPointer, _ line: ByteRange) -> Result<ParsedMetric, ParseErrorReason> {
+        guard let firstPipe = buf.firstIndex(of: UInt8(ascii: "|"), in: line) else {
+            return .failure(buf.firstIndex(of: UInt8(ascii: ":"), in: line) == nil ? .missingValue : .missingType)
+        }
+        let head = ByteRange(start: line.start, end: firstPipe)
+        guard let colon = buf.firstIndex(of: UInt8(ascii: ":"), in: head) else { return .failure(.missingValue) }
+        var metric = ParsedMetric()
+        metric.name = ByteRange(start: head.start, end: colon)
+        metric.values = ByteRange(start: colon + 1, end: head.end)
+        if metric.name.isEmpty { return .failure(.emptyName) }
+        if metric.values.isEmpty { return .failure(.missingValue) }
+
+        var fieldIndex = 0
+        var failure: ParseErrorReason?
+        buf.forEachPiece(of: ByteRange(start: firstPipe + 1, end: line.end), separatedBy: UInt8(ascii: "|")) { field in
+            guard failure == nil else { return }
+            defer { fieldIndex += 1 }
+            if fieldIndex == 0 {
+                guard let type = metricType(buf, field) else { failure = .unknownType; return }
+                metric.type = type
+                return
+            }
+            switch buf[field.start] {
+            case UInt8(ascii: "@"):
+                guard let rate = NumberParsing.double(buf.slice(ByteRange(start: field.start + 1, end: field.end))),
+                      rate > 0, rate <= 1 else { failure = .invalidSampleRate; return }
+                metric.sampleRate = rate
+            case UInt8(ascii: "#"):
+                metric.tags = ByteRange(start: field.start + 1, end: field.end)
+            case UInt8(ascii: "T"):
+                guard let ts = NumberParsing.int64(buf.slice(ByteRange(start: field.start + 1, end: field.end))),
+                      ts > 0 else { failure = .invalidTimestamp; return }
+                metric.timestamp = ts
+            case UInt8(ascii: "c") where field.count > 1 && buf[field.start + 1] == UInt8(ascii: ":"):
+                metric.containerID = ByteRange(start: field.start + 2, end: field.end)
+            default:
+                // Fields of newer protocol versions (e.g. `|e:` external data) are ignored, as the Agent does.
+                break
+            }
+        }
+        if let failure { return .failure(failure) }
+        if fieldIndex == 0 { return .failure(.missingType) }
+        return .success(metric)
+    }
+
+    @inline(__always)
+    static func metricType(_ buf: UnsafeRawBufferPointer, _ r: ByteRange) -> DogStatsDMetricType? {
+        if r.count == 1 {
+            switch buf[r.start] {
+            case UInt8(ascii: "g"): return .gauge
+            case UInt8(ascii: "c"): return .count
+            case UInt8(ascii: "h"): return .histogram
+            case UInt8(ascii: "d"): return .distribution
+            case UInt8(ascii: "s"): return .set
+            default: return nil
+            }
+        }
+        return buf.equals("ms", in: r) ? .timer : nil
+    }
+}

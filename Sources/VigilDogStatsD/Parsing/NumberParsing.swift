@@ -1,0 +1,80 @@
+import Foundation
+
+/// Decimal numbers straight from packet bytes. The common forms (integers
+/// and short decimals) take an exact fast path; anything longer or with an
+/// exponent goes through `strtod` on a stack copy. Nothing is allocated.
+enum NumberParsing {
+    private static let exactPowersOfTen: [Double] = (0...22).map { pow(10, Double($0)) }
+
+    static func double(_ bytes: UnsafeRawBufferPointer) -> Double? {
+        let n = bytes.count
+        guard n > 0, n <= 64 else { return nil }
+        var i = 0
+        var negative = false
+        if bytes[0] == UInt8(ascii: "-") || bytes[0] == UInt8(ascii: "+") {
+            negative = bytes[0] == UInt8(ascii: "-")
+            i = 1
+        }
+        var mantissa: UInt64 = 0
+        var digits = 0
+        var fractionDigits = 0
+        var seenDot = false
+        while i < n {
+            let b = bytes[i]
+            if b >= 48 && b <= 57 {
+                mantissa = mantissa &* 10 &+ UInt64(b - 48)
+                digits += 1
+                if seenDot { fractionDigits += 1 }
+            } else if b == UInt8(ascii: "."), !seenDot {
+                seenDot = true
+            } else {
+                break
+            }
+            i += 1
+        }
+        if i == n {
+            guard digits > 0 else { return nil }
+            // Exact when the mantissa fits in a double and the divisor is an exact power of ten.
+            if digits <= 15 && fractionDigits <= 22 {
+                let v = Double(mantissa) / exactPowersOfTen[fractionDigits]
+                return negative ? -v : v
+            }
+        }
+        return slowDouble(bytes)
+    }
+
+    private static func slowDouble(_ bytes: UnsafeRawBufferPointer) -> Double? {
+        // strtod would accept hex, "inf", "nan" and leading spaces: the protocol does not.
+        for b in bytes {
+            switch b {
+            case 48...57, UInt8(ascii: "."), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "e"), UInt8(ascii: "E"): continue
+            default: return nil
+            }
+        }
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: bytes.count + 1) { buffer -> Double? in
+            for (j, b) in bytes.enumerated() { buffer[j] = CChar(bitPattern: b) }
+            buffer[bytes.count] = 0
+            var end: UnsafeMutablePointer<CChar>?
+            let v = strtod(buffer.baseAddress!, &end)
+            guard let end, end == buffer.baseAddress! + bytes.count, v.isFinite else { return nil }
+            return v
+        }
+    }
+
+    /// A non-negative or negative decimal integer, or nil.
+    static func int64(_ bytes: UnsafeRawBufferPointer) -> Int64? {
+        guard !bytes.isEmpty, bytes.count <= 19 else { return nil }
+        var i = 0
+        var negative = false
+        if bytes[0] == UInt8(ascii: "-") { negative = true; i = 1 }
+        guard i < bytes.count else { return nil }
+        var v: Int64 = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            guard b >= 48 && b <= 57 else { return nil }
+            v = v * 10 + Int64(b - 48)
+            i += 1
+        }
+        return negative ? -v : v
+    }
+}

@@ -1,1 +1,0 @@
-// VigilDogStatsD: filled in by its issue.

@@ -1,0 +1,31 @@
+import Synchronization
+import VigilModel
+
+/// Server-wide counters; listeners have their own `ListenerCounters`.
+final class DogStatsDCounters: Sendable {
+    /// Indexed by `ParseErrorReason.rawValue`; errors are rare, a lock is fine.
+    private let parseErrors = Mutex([Int](repeating: 0, count: ParseErrorReason.allCases.count))
+    let originHits = Atomic<Int>(0)
+    let originMisses = Atomic<Int>(0)
+    /// Packets whose sender PID read as 0: the sender lives in a PID
+    /// namespace this process cannot see, so its container is unknown.
+    let pidZero = Atomic<Int>(0)
+
+    init() {}
+
+    @inline(__always)
+    func count(_ reason: ParseErrorReason) {
+        parseErrors.withLock { $0[reason.rawValue] += 1 }
+    }
+
+    func parseErrorCount(_ reason: ParseErrorReason) -> Int {
+        parseErrors.withLock { $0[reason.rawValue] }
+    }
+
+    var parseErrorsJSON: JSONValue {
+        .object(ParseErrorReason.allCases.compactMap { reason in
+            let n = parseErrorCount(reason)
+            return n == 0 ? nil : (reason.name, .int(Int64(n)))
+        })
+    }
+}

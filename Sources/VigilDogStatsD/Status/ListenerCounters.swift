@@ -1,0 +1,31 @@
+import Synchronization
+import VigilModel
+
+/// What one listener received and lost.
+final class ListenerCounters: Sendable {
+    let name: String
+    let packets = Atomic<Int>(0)
+    let bytes = Atomic<Int>(0)
+    let metrics = Atomic<Int>(0)
+    let events = Atomic<Int>(0)
+    let serviceChecks = Atomic<Int>(0)
+    /// Packets dropped because the queue to the workers was full.
+    let queueDrops = Atomic<Int>(0)
+    let readErrors = Atomic<Int>(0)
+    let connections = Atomic<Int>(0)
+
+    init(name: String) { self.name = name }
+
+    var json: JSONValue {
+        .object([
+            ("packets", .int(Int64(packets.load(ordering: .relaxed)))),
+            ("bytes", .int(Int64(bytes.load(ordering: .relaxed)))),
+            ("metrics", .int(Int64(metrics.load(ordering: .relaxed)))),
+            ("events", .int(Int64(events.load(ordering: .relaxed)))),
+            ("service_checks", .int(Int64(serviceChecks.load(ordering: .relaxed)))),
+            ("queue_drops", .int(Int64(queueDrops.load(ordering: .relaxed)))),
+            ("read_errors", .int(Int64(readErrors.load(ordering: .relaxed)))),
+            ("connections", .int(Int64(connections.load(ordering: .relaxed)))),
+        ])
+    }
+}
