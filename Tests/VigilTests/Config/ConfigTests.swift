@@ -1,0 +1,120 @@
+import Foundation
+import Testing
+import VigilConfig
+
+@Suite struct ConfigTests {
+    func tempDir() throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-conf-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    func write(_ text: String, _ path: String) throws {
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
+                                                withIntermediateDirectories: true)
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    @Test func brokenYAMLNamesFileLineAndColumnAndSkipsOnlyThatFile() throws {
+        let dir = try tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try write("instances:\n  - value: 1\n", dir + "/good.d/conf.yaml")
+        try write("instances:\n  - value: [1, 2\n  - other: 3\n", dir + "/bad.d/conf.yaml")
+        let result = ConfDirectory.load(paths: [dir])
+        #expect(result.configs.map(\.checkName) == ["good"])
+        #expect(result.errors.count == 1)
+        let error = try #require(result.errors.first)
+        #expect(error.file == dir + "/bad.d/conf.yaml")
+        #expect(error.line == 3)
+        #expect(error.column == 3)
+        #expect(error.description.hasPrefix("\(dir)/bad.d/conf.yaml:3:3: "))
+    }
+
+    @Test func schemaErrorsPointAtTheOffendingNode() throws {
+        let dir = try tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try write("init_config:\ninstances:\n  - min_collection_interval: soon\n", dir + "/a.yaml")
+        try write("instances: {x: 1}\n", dir + "/b.yaml")
+        try write("init_config: {}\n", dir + "/c.yaml")
+        let errors = ConfDirectory.load(paths: [dir]).errors.map(\.description)
+        #expect(errors == [
+            "\(dir)/a.yaml:3:30: min_collection_interval must be a positive number of seconds",
+            "\(dir)/b.yaml:1:12: instances must be a list",
+            "\(dir)/c.yaml:1:1: missing instances",
+        ])
+    }
+
+    @Test func checkLayoutDefaultsAndInstanceFields() throws {
+        let dir = try tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try write("""
+            init_config:
+              shared: yes
+            instances:
+              - value: 42
+                tags: [team:infra]
+                service: web
+              - min_collection_interval: 2.5
+            """, dir + "/example.d/conf.yaml")
+        try write("instances: [{}]\n", dir + "/example.d/extra.yml")
+        try write("instances: [{}]\n", dir + "/example.d/conf.yaml.example")
+        try write("instances: [{}]\n", dir + "/flat.yaml")
+        let result = ConfDirectory.load(paths: [dir])
+        #expect(result.errors.isEmpty)
+        #expect(result.configs.map(\.checkName) == ["example", "example", "flat"])
+        let first = result.configs[0]
+        #expect(first.instances.count == 2)
+        #expect(first.instances[0].minCollectionInterval == 15)
+        #expect(first.instances[0].tags == ["team:infra", "service:web"])
+        #expect(first.instances[1].minCollectionInterval == 2.5)
+        #expect(first.instances[0].id != first.instances[1].id)
+        #expect(first.instances[0].id.hasPrefix("example:"))
+        #expect(first.initConfig.lookup(path: "shared")?.bool == true)
+    }
+
+    @Test func agentConfigDefaultsAndEnvironmentOverrides() throws {
+        let dir = try tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try write("""
+            hostname: box
+            tags: [env:prod]
+            flush_interval: 20
+            confd_path: mine.d
+            dd_url: https://example.invalid
+            """, dir + "/vigil.yaml")
+        let plain = try AgentConfig.load(path: dir + "/vigil.yaml", environment: [:])
+        #expect(plain.hostname == "box")
+        #expect(plain.tags == ["env:prod"])
+        #expect(plain.flushInterval == 20)
+        #expect(plain.checkRunners == 4)
+        #expect(plain.confdPath == [dir + "/mine.d"])
+        #expect(plain.runPath == dir + "/run")
+        #expect(plain.string("dd_url") == "https://example.invalid")
+        let env = try AgentConfig.load(path: dir + "/vigil.yaml", environment: [
+            "VIGIL_HOSTNAME": "other", "VIGIL_FLUSH_INTERVAL": "5", "VIGIL_TAGS": "a:1 b:2",
+            "VIGIL_CHECK_RUNNERS": "2", "VIGIL_LOG_LEVEL": "debug", "VIGIL_RUN_PATH": "/tmp/x",
+        ])
+        #expect(env.hostname == "other")
+        #expect(env.flushInterval == 5)
+        #expect(env.tags == ["a:1", "b:2"])
+        #expect(env.checkRunners == 2)
+        #expect(env.logLevel == "debug")
+        #expect(env.runPath == "/tmp/x")
+    }
+
+    @Test func invalidAgentSettingIsAnErrorWithPosition() throws {
+        let dir = try tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try write("hostname: h\nflush_interval: often\n", dir + "/vigil.yaml")
+        #expect(throws: ConfigError(file: dir + "/vigil.yaml", line: 2, column: 17, reason: "invalid value for flush_interval")) {
+            _ = try AgentConfig.load(path: dir + "/vigil.yaml", environment: [:])
+        }
+    }
+
+    @Test func missingDefaultFileMeansEmbeddedDefaults() throws {
+        let config = try AgentConfig.load(path: "/nonexistent/vigil.yaml", allowMissing: true, environment: [:])
+        #expect(config.file == nil)
+        #expect(config.flushInterval == 15)
+        #expect(!config.hostname.isEmpty)
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+
+/// Builds module `.so` files with plain `cc` against the public header, the
+/// way a third party would, into a private temporary folder.
+struct ModuleBuilder {
+    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static var headerDirectory: String { repoRoot.appendingPathComponent("CHeaders/include").path }
+    static var exampleSource: String { repoRoot.appendingPathComponent("Plugins/example/example.c").path }
+
+    let directory: URL
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-modules-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        chmod(directory.path, 0o755)
+    }
+
+    func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+
+    /// Compiles C source text (or a file) into `name`.
+    @discardableResult
+    func compile(source: String? = nil, file: String? = nil, into name: String, flags: [String] = []) throws -> String {
+        var input = file
+        if let source {
+            let src = path(name + ".c")
+            try source.write(toFile: src, atomically: true, encoding: .utf8)
+            input = src
+        }
+        let out = path(name)
+        try run("/usr/bin/cc", ["-shared", "-fPIC", "-O1", "-I", ModuleBuilder.headerDirectory] + flags + [input!, "-o", out])
+        chmod(out, 0o755)
+        if source != nil { try? FileManager.default.removeItem(atPath: input!) }
+        return out
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: directory) }
+
+    func run(_ tool: String, _ args: [String]) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: tool)
+        p.arguments = args
+        let err = Pipe()
+        p.standardError = err
+        try p.run()
+        let data = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        if p.terminationStatus != 0 {
+            throw BuildError(message: "\(tool) \(args.joined(separator: " ")): \(String(decoding: data, as: UTF8.self))")
+        }
+    }
+
+    struct BuildError: Error, CustomStringConvertible { var message: String; var description: String { message } }
+}
