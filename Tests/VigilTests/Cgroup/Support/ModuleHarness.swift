@@ -98,7 +98,7 @@ final class ModuleHarness {
 
     private var hostHandle: OpaquePointer { OpaquePointer(Unmanaged.passUnretained(self).toOpaque()) }
 
-    private static func harness(_ host: OpaquePointer?) -> ModuleHarness {
+    fileprivate static func harness(_ host: OpaquePointer?) -> ModuleHarness {
         Unmanaged<ModuleHarness>.fromOpaque(UnsafeRawPointer(host!)).takeUnretainedValue()
     }
 
@@ -109,7 +109,7 @@ final class ModuleHarness {
         api.abi_minor = UInt16(VIGIL_ABI_MINOR)
         api.submit_metrics = { host, metrics, count in
             guard let metrics else { return VIGIL_ERROR_INVALID }
-            let me = harness(host)
+            let me = ModuleHarness.harness(host)
             me.submitted += count
             guard me.recording else { return VIGIL_OK }
             let stride = Int(metrics.pointee.struct_size)
@@ -121,14 +121,14 @@ final class ModuleHarness {
             return VIGIL_OK
         }
         api.log = { host, level, message in
-            harness(host).logs.append((Int(level.rawValue), String(cString: message!)))
+            ModuleHarness.harness(host).logs.append((Int(level.rawValue), String(cString: message!)))
         }
         api.hostname = { _, buf, size in
             _ = strlcpyLike("test-host", buf, size)
             return 9
         }
         api.config_value = { host, scope, key, buf, size in
-            let me = harness(host)
+            let me = ModuleHarness.harness(host)
             guard scope == VIGIL_CONFIG_INSTANCE, let value = me.options[String(cString: key!)] else {
                 if size > 0 { buf?[0] = 0 }
                 return Int.max &* 2 &+ 1   // (size_t)-1
@@ -136,13 +136,13 @@ final class ModuleHarness {
             return strlcpyLike(value, buf, size)
         }
         api.entity_tags = { host, entityID, _, fn, user in
-            let me = harness(host)
+            let me = ModuleHarness.harness(host)
             guard let list = me.tags[String(cString: entityID!)] else { return VIGIL_ERROR_NOT_FOUND }
             withCStrings(list) { pointers in fn?(user, pointers, list.count) }
             return VIGIL_OK
         }
         api.list_entities = { host, kind, fn, user in
-            let me = harness(host)
+            let me = ModuleHarness.harness(host)
             guard kind == VIGIL_ENTITY_CONTAINER else { return VIGIL_OK }
             for c in me.containers {
                 c.id.withCString { id in
