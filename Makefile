@@ -1,0 +1,32 @@
+# The two commands a newcomer needs:  make run   and   make test
+SWIFT ?= swift
+BIN = .build/debug
+
+.PHONY: deps build run test unit e2e fuzz bench
+
+deps:
+	@scripts/deps.sh
+
+build: deps
+	$(SWIFT) build --build-tests
+
+# The agent on the shipped defaults (vigil.yaml, conf.d/, state in ./run).
+run: deps
+	$(SWIFT) build
+	$(BIN)/vigil run -c vigil.yaml
+
+# Everything CI runs: one build, unit tests, end-to-end tests, a bounded fuzz run.
+test: build unit e2e fuzz
+
+unit:
+	$(SWIFT) test --skip-build --skip VigilEndToEndTests
+
+e2e:
+	$(SWIFT) test --skip-build --filter VigilEndToEndTests
+
+fuzz:
+	@if [ -x Fuzz/run.sh ]; then Fuzz/run.sh; fi
+
+bench:
+	$(SWIFT) build -c release
+	.build/release/vigil-bench abi
