@@ -1,0 +1,68 @@
+/// Any workload entity.
+public enum Entity: Sendable, Hashable {
+    case container(Container)
+    case image(Image)
+    case generic(GenericEntity)
+
+    public var kind: EntityKind {
+        switch self {
+        case .container: .container
+        case .image: .image
+        case let .generic(entity): entity.kind
+        }
+    }
+
+    public var id: String {
+        switch self {
+        case let .container(container): container.id
+        case let .image(image): image.id
+        case let .generic(entity): entity.id
+        }
+    }
+
+    public var container: Container? {
+        if case let .container(container) = self { return container }
+        return nil
+    }
+
+    public var image: Image? {
+        if case let .image(image) = self { return image }
+        return nil
+    }
+}
+
+/// A change in the store, as delivered to subscribers.
+public struct EntityEvent: Sendable {
+    public enum EventType: Int, Sendable {
+        /// Added or changed; `entity` is its new state.
+        case set = 0
+        /// Removed; `entity` is its last state.
+        case unset = 1
+    }
+
+    public var type: EventType
+    public var entity: Entity
+
+    public init(type: EventType, entity: Entity) {
+        self.type = type
+        self.entity = entity
+    }
+}
+
+/// Which events a subscriber receives. nil means "any".
+public struct SubscriptionFilter: Sendable {
+    public var kinds: Set<EntityKind>?
+    /// When set, the subscriber sees that source's own reports (set when it publishes,
+    /// unset when it withdraws) instead of the merged entities.
+    public var source: String?
+    public var eventTypes: Set<EntityEvent.EventType>?
+
+    public init(kinds: Set<EntityKind>? = nil, source: String? = nil, eventTypes: Set<EntityEvent.EventType>? = nil) {
+        self.kinds = kinds
+        self.source = source
+        self.eventTypes = eventTypes
+    }
+
+    func matches(kind: EntityKind) -> Bool { kinds?.contains(kind) ?? true }
+    func matches(_ type: EntityEvent.EventType) -> Bool { eventTypes?.contains(type) ?? true }
+}

@@ -1,0 +1,34 @@
+/// A container image. Its id is the config digest ("sha256:…"); every reference to it
+/// (tags and `name@sha256:` digests) is carried by this one entity.
+public struct Image: Sendable, Hashable {
+    public var id: String
+    /// The preferred human name, usually the first repo tag.
+    public var name: String
+    public var repoTags: [String]
+    public var repoDigests: [String]
+    /// Layer digests, base first.
+    public var layers: [String]
+    public var mediaType: String
+    public var os: String
+    public var architecture: String
+    public var variant: String
+    public var sizeBytes: Int64
+    /// Unix nanoseconds, 0 when unknown.
+    public var createdAt: Int64
+
+    public init(id: String, name: String = "", repoTags: [String] = [], repoDigests: [String] = [],
+                layers: [String] = [], mediaType: String = "", os: String = "", architecture: String = "",
+                variant: String = "", sizeBytes: Int64 = 0, createdAt: Int64 = 0) {
+        self.id = id
+        self.name = name
+        self.repoTags = repoTags
+        self.repoDigests = repoDigests
+        self.layers = layers
+        self.mediaType = mediaType
+        self.os = os
+        self.architecture = architecture
+        self.variant = variant
+        self.sizeBytes = sizeBytes
+        self.createdAt = createdAt
+    }
+}

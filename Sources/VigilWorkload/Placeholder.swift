@@ -1,1 +1,0 @@
-// VigilWorkload: filled in by its issue.

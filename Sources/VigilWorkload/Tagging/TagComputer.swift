@@ -1,0 +1,61 @@
+/// Computes an entity's tags from its fields.
+struct TagComputer: Sendable {
+    /// Kubernetes runtimes label containers with their pod.
+    static let podNameLabel = "io.kubernetes.pod.name"
+    static let podNamespaceLabel = "io.kubernetes.pod.namespace"
+
+    var rules: TagRules
+
+    func tags(for entity: Entity) -> TagSet? {
+        switch entity {
+        case let .container(container): tags(for: container)
+        case let .image(image): tags(for: image)
+        case .generic: nil
+        }
+    }
+
+    func tags(for container: Container) -> TagSet {
+        var set = TagSet()
+        if !container.imageRef.isEmpty {
+            let reference = ImageReference(container.imageRef)
+            set.low.append("image_name:\(reference.name)")
+            set.low.append("short_image:\(reference.shortName)")
+            if let tag = reference.tag { set.low.append("image_tag:\(tag)") }
+        }
+        if !container.imageID.isEmpty { set.low.append("image_id:\(container.imageID)") }
+        if !container.namespace.isEmpty { set.low.append("container_namespace:\(container.namespace)") }
+        if !container.runtime.isEmpty { set.low.append("runtime:\(container.runtime)") }
+        if let namespace = container.labels[TagComputer.podNamespaceLabel] { set.low.append("kube_namespace:\(namespace)") }
+        for (label, tag) in rules.labelsAsTags.sorted(by: { $0.key < $1.key }) {
+            if let value = container.labels[label] { set.low.append("\(tag):\(value)") }
+        }
+        for (variable, tag) in rules.envAsTags.sorted(by: { $0.key < $1.key }) {
+            if let value = container.env[variable] { set.low.append("\(tag):\(value)") }
+        }
+        if let pod = container.labels[TagComputer.podNameLabel] { set.orchestrator.append("pod_name:\(pod)") }
+        set.high.append("container_id:\(container.id)")
+        if !container.name.isEmpty { set.high.append("container_name:\(container.name)") }
+        set.low = unique(set.low)
+        return set
+    }
+
+    /// An image carries every name and tag it is known by.
+    func tags(for image: Image) -> TagSet {
+        var set = TagSet()
+        for reference in (image.repoTags + image.repoDigests).map(ImageReference.init) {
+            set.low.append("image_name:\(reference.name)")
+            set.low.append("short_image:\(reference.shortName)")
+            if let tag = reference.tag { set.low.append("image_tag:\(tag)") }
+        }
+        set.low.append("image_id:\(image.id)")
+        if !image.os.isEmpty { set.low.append("os_name:\(image.os)") }
+        if !image.architecture.isEmpty { set.low.append("architecture:\(image.architecture)") }
+        set.low = unique(set.low)
+        return set
+    }
+
+    private func unique(_ tags: [String]) -> [String] {
+        var seen = Set<String>()
+        return tags.filter { seen.insert($0).inserted }
+    }
+}
