@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+import VigilConfig
+import VigilModel
+@testable import VigilForwarding
+
+@Suite struct LocalStoreTests {
+    func forwarder(_ dir: TemporaryDirectory, extra: String = "") throws -> Forwarder {
+        let config = try AgentConfig.fromYAML("run_path: \(dir.path)\n" + extra, baseDirectory: dir.path)
+        return try Forwarder(config: config, hostname: "test-host")
+    }
+
+    @Test func flushedSeriesCanBeQueriedByTagAndTime() async throws {
+        let dir = try TemporaryDirectory()
+        let forwarder = try forwarder(dir)
+        forwarder.start()
+        let now = WallClock.nowSeconds()
+        forwarder.consume(FlushBatch(series: [
+            Series(name: "mem.used", type: .gauge, points: [Point(timestamp: now - 3600, value: 1), Point(timestamp: now - 5, value: 2)],
+                   tags: ["container_name:web", "env:prod"], host: "h"),
+            Series(name: "mem.used", type: .gauge, points: [Point(timestamp: now - 5, value: 3)], tags: ["container_name:db"], host: "h"),
+        ], sketches: [SketchSeries(name: "lat", tags: ["svc:x"], host: "h", interval: 10,
+                                   points: [SketchPoint(timestamp: now, count: 4, min: 1, max: 8, sum: 12, average: 3, keys: [], binCounts: [])])]))
+        await forwarder.stop()
+
+        let query = LocalStoreQuery(config: try AgentConfig.fromYAML("run_path: \(dir.path)", baseDirectory: dir.path))
+        let all = try query.run(metric: "mem.used", since: now - 7200)
+        #expect(all.count == 2)
+        let web = try query.run(metric: "mem.used", tags: ["container_name:web"], since: now - 60)
+        #expect(web.map(\.points) == [[Point(timestamp: now - 5, value: 2)]])
+        #expect(web.first?.tags == ["container_name:web", "env:prod"])
+        #expect(try query.run(metric: "mem.used", tags: ["host:h", "container_name:db"]).first?.points.map(\.value) == [3])
+        #expect(try query.run(metric: "mem.used", tags: ["container_name:nope"]).isEmpty)
+        #expect(try query.run(metric: "lat.max").first?.points.map(\.value) == [8])
+        #expect(try query.metricNames().contains("lat.count"))
+        #expect(forwarder.statusSnapshot()["points_stored"] == .int(8))
+        #expect(forwarder.prometheusText().contains("mem_used{container_name=\"db\",host=\"h\"} 3"))
+    }
+
+    @Test func retentionPurgesOldPoints() throws {
+        let dir = try TemporaryDirectory()
+        let database = try VigilDatabase.open(path: dir.path + "/vigil.db", logger: .init(label: "test"))
+        let store = LocalTimeSeriesStore(database: database, retentionSeconds: 100)
+        try store.write([Series(name: "m", type: .gauge, points: [Point(timestamp: 800, value: 1), Point(timestamp: 950, value: 2)],
+                                tags: [], host: ""),
+                         Series(name: "gone", type: .gauge, points: [Point(timestamp: 10, value: 1)], tags: [], host: "")])
+        try store.purge(now: 1000)
+        let query = LocalStoreQuery(databasePath: dir.path + "/vigil.db")
+        #expect(try query.run(metric: "m").first?.points.map(\.value) == [2])
+        #expect(try query.metricNames() == ["m"])
+    }
+
+    @Test func queryWithoutADatabaseExplainsItself() throws {
+        let dir = try TemporaryDirectory()
+        #expect(throws: LocalStoreError.self) { try LocalStoreQuery(databasePath: dir.path + "/vigil.db").run(metric: "x") }
+    }
+
+    @Test func settingsParseAndValidate() throws {
+        let dir = try TemporaryDirectory()
+        let settings = try ForwarderSettings(config: AgentConfig.fromYAML("""
+            run_path: \(dir.path)
+            forwarder_storage_max_size: 10MB
+            local_store_retention: 90m
+            forwarder_compression: deflate
+            """, baseDirectory: dir.path))
+        #expect(settings.outboxMaxBytes == 10 << 20)
+        #expect(settings.localRetentionSeconds == 5400)
+        #expect(settings.encoding(for: .series) == .deflate)
+        #expect(!settings.usesIntake)
+        #expect(throws: ConfigError.self) {
+            try ForwarderSettings(config: AgentConfig.fromYAML("dd_url: http://127.0.0.1:1", baseDirectory: dir.path))
+        }
+        let keyed = try ForwarderSettings(config: AgentConfig.fromYAML("dd_url: http://127.0.0.1:1", baseDirectory: dir.path,
+                                                                        environment: ["VIGIL_API_KEY": "abc"]))
+        #expect(keyed.usesIntake)
+        #expect(keyed.encoding(for: .series) == .zstd)
+        #expect(keyed.encoding(for: .events) == .deflate)
+        #expect(throws: ConfigError.self) {
+            try ForwarderSettings(config: AgentConfig.fromYAML("local_store_retention: soon", baseDirectory: dir.path))
+        }
+        #expect(DurationText.seconds("10m") == 600)
+        #expect(DurationText.seconds("2d") == 172_800)
+        #expect(DurationText.seconds("x") == nil)
+    }
+}
