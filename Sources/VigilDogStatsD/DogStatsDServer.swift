@@ -29,6 +29,9 @@ public final class DogStatsDServer: FlushSource, StatusReporting, @unchecked Sen
     private var streamListener: StreamListener?
     private var workers: [JoinableThread] = []
     private let lifecycle = Mutex<Lifecycle>(.idle)
+    /// For `ingest`: packets handed over in-process rather than through a socket.
+    private let directCounters = ListenerCounters(name: "direct")
+    private lazy var directProcessor = makeProcessor(listeners: [directCounters])
 
     private enum Lifecycle { case idle, running, stopped }
 
@@ -47,10 +50,7 @@ public final class DogStatsDServer: FlushSource, StatusReporting, @unchecked Sen
             guard state == .idle else { return }
             try openListeners()
             for i in 0..<settings.workers {
-                let processor = MessageProcessor(
-                    hostname: hostname, counters: counters, listeners: listenerCounters,
-                    origins: OriginResolver(tagProvider: tagProvider, cardinality: settings.tagCardinality, counters: counters),
-                    originDetection: settings.originDetection, shared: shared)
+                let processor = makeProcessor(listeners: listenerCounters)
                 let ring = ring
                 workers.append(JoinableThread(name: "dogstatsd-worker-\(i)") { Self.work(ring: ring, processor: processor) })
             }
@@ -101,6 +101,21 @@ public final class DogStatsDServer: FlushSource, StatusReporting, @unchecked Sen
                                                   serverCounters: self.counters, ring: ring,
                                                   bufferSize: settings.bufferSize))
         listenerCounters.append(counters)
+    }
+
+    private func makeProcessor(listeners: [ListenerCounters]) -> MessageProcessor {
+        MessageProcessor(
+            hostname: hostname, counters: counters, listeners: listeners,
+            origins: OriginResolver(tagProvider: tagProvider, cardinality: settings.tagCardinality, counters: counters),
+            originDetection: settings.originDetection, shared: shared)
+    }
+
+    /// Parses and aggregates one packet on the calling thread, as a worker
+    /// would: for benchmarks, fuzzing and tests. One caller at a time.
+    /// `pid` is the sender's PID for origin detection, -1 for none.
+    public func ingest(_ packet: UnsafeRawBufferPointer, pid: Int32 = -1, now: Double = WallClock.now()) {
+        directCounters.packets.add(1, ordering: .relaxed)
+        directProcessor.process(packet, listener: 0, pid: pid, now: now)
     }
 
     private static func work(ring: PacketRing, processor: MessageProcessor) {
@@ -180,7 +195,7 @@ public final class DogStatsDServer: FlushSource, StatusReporting, @unchecked Sen
 
     public func totals(listener: String? = nil) -> Totals {
         var t = Totals()
-        for c in listenerCounters where listener == nil || c.name == listener {
+        for c in listenerCounters + [directCounters] where listener == nil || c.name == listener {
             t.packets += c.packets.load(ordering: .relaxed)
             t.metrics += c.metrics.load(ordering: .relaxed)
             t.events += c.events.load(ordering: .relaxed)

@@ -1,3 +1,4 @@
+import Foundation
 import VigilModel
 
 /// `_sc|<name>|<status>|d:<ts>|h:<host>|#<tags>|m:<message>`; the message
@@ -33,7 +34,9 @@ enum ServiceCheckParser {
             let fieldStart = cursor + 1
             // The message runs to the end of the line.
             if buf.hasPrefix("m:", in: ByteRange(start: fieldStart, end: line.end)) {
-                check.message = EventParser.unescape(buf.string(ByteRange(start: fieldStart + 2, end: line.end)))
+                let raw = EventParser.unescape(buf.string(ByteRange(start: fieldStart + 2, end: line.end)))
+                // Clients escape `m:` inside the message so it cannot be mistaken for the field.
+                check.message = raw.contains("m\\:") ? raw.replacingOccurrences(of: "m\\:", with: "m:") : raw
                 break
             }
             let fieldEnd = buf.firstIndex(of: UInt8(ascii: "|"), in: ByteRange(start: fieldStart, end: line.end)) ?? line.end
