@@ -37,10 +37,10 @@ struct CgroupHostTests {
         for i in 0..<50 {
             let cgroup = try ScratchCgroup(v1: "vigil-unit-\(getpid())-steady\(i)")
             cgroups.append(cgroup)
-            containers.append((id: "container_id:c\(i)", pid: Int(getpid()), path: "/\(cgroup.name)"))
+            containers.append((id: "c\(i)", pid: Int(getpid()), path: "/\(cgroup.name)"))
         }
         // One that is gone by the time it is read.
-        containers.append((id: "container_id:gone", pid: 1, path: "/vigil-unit-never-created"))
+        containers.append((id: "gone", pid: 1, path: "/vigil-unit-never-created"))
         let result = try AllocationProbe.run(product: "vigil-cgroup", runs: 100, containers: containers)
         #expect(result.allocations == 0)
         #expect(result.fdsAfter == result.fdsBefore)
@@ -50,7 +50,7 @@ struct CgroupHostTests {
     @Test func networkSteadyStateAllocatesNothing() throws {
         // Our own PID stands in for containers; network namespaces shared with the
         // host are skipped, so the host's interfaces are what gets read and rated.
-        let containers = (0..<20).map { (id: "container_id:n\($0)", pid: Int(getpid()), path: "/") }
+        let containers = (0..<20).map { (id: "n\($0)", pid: Int(getpid()), path: "/") }
         let result = try AllocationProbe.run(product: "vigil-network", runs: 100, containers: containers)
         #expect(result.allocations == 0)
         #expect(result.fdsAfter == result.fdsBefore)

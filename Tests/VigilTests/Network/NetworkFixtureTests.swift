@@ -29,9 +29,14 @@ struct NetworkFixtureTests {
             try FileManager.default.createDirectory(atPath: "\(root)/\(pid)/net", withIntermediateDirectories: true)
             try setDev(pid, netDev)
             let ns = "\(root)/\(pid)/ns/net"
-            try? FileManager.default.removeItem(atPath: ns)
-            if let sharing { try FileManager.default.linkItem(atPath: "\(root)/\(sharing)/ns/net", toPath: ns) }
-            else { try "ns".write(toFile: ns, atomically: false, encoding: .utf8) }
+            if let sharing {
+                try? FileManager.default.removeItem(atPath: ns)
+                try FileManager.default.linkItem(atPath: "\(root)/\(sharing)/ns/net", toPath: ns)
+            } else {
+                // Made beside the old one, then renamed over it: a new inode, as a new namespace has.
+                try "ns".write(toFile: ns + ".new", atomically: false, encoding: .utf8)
+                guard rename(ns + ".new", ns) == 0 else { throw CocoaError(.fileWriteUnknown) }
+            }
         }
 
         func setDev(_ pid: String, _ text: String) throws {
