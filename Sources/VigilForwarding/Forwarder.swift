@@ -209,7 +209,8 @@ public final class Forwarder: FlushSink, StatusReporting {
                     ("sent_bytes", .int(Int64(c.sentBytes))), ("retried", .int(Int64(c.retried))),
                     ("dropped", .int(Int64(c.dropped))), ("dropped_rejected", .int(Int64(c.droppedRejected))),
                     ("dropped_oversized", .int(Int64(c.droppedOversized))), ("dropped_outbox_full", .int(Int64(c.droppedOutboxFull))),
-                    ("splits", .int(Int64(c.splits))), ("outbox_payloads", .int(Int64(size.payloads))),
+                    ("splits", .int(Int64(c.splits))), ("encoding_fallbacks", .int(Int64(c.encodingFallbacks))),
+                    ("outbox_payloads", .int(Int64(size.payloads))),
                     ("outbox_bytes", .int(Int64(size.bytes))), ("encoding", .string(sender.currentEncoding.headerValue)),
                     ("circuit", .string(sender.breakerState.rawValue)),
                 ]

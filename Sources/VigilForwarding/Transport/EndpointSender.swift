@@ -51,12 +51,11 @@ final class EndpointSender: Sendable {
         }
     }
 
-    /// Sends what is pending until `deadline` (monotonic seconds), the
-    /// breaker opens, or nothing is left. For shutdown.
+    /// For shutdown: sends what is pending until `deadline` (monotonic
+    /// seconds), the first failure, or nothing is left. It ignores an open
+    /// breaker: this is the last chance, and it costs one probe at most.
     func drain(until deadline: Double) async {
-        while ProcessInfo.processInfo.systemUptime < deadline,
-              breaker.withLock({ $0.delay(at: Date().timeIntervalSince1970) }) == 0,
-              let outcome = await sendNext() {
+        while ProcessInfo.processInfo.systemUptime < deadline, let outcome = await sendNext() {
             if case .retry = outcome { return }
         }
     }
@@ -74,6 +73,8 @@ final class EndpointSender: Sendable {
             return .retry(reason: "outbox read failed")
         }
         let outcome = await transport.send(record.payload)
+        // A send cut short by shutdown says nothing about the intake.
+        if Task.isCancelled, case .retry = outcome { return outcome }
         handle(outcome, for: record)
         return outcome
     }

@@ -143,7 +143,7 @@ final class RecordingIntake: Sendable {
 }
 
 /// One request body decoded per its route's public format.
-private struct Decoded {
+struct Decoded {
     var items = 0
     var series: [RecordingIntake.SeriesPoint] = []
     var sketches: [RecordingIntake.Dogsketch] = []
