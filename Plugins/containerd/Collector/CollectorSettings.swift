@@ -1,0 +1,13 @@
+/// How the collector reaches containerd and what it watches.
+struct CollectorSettings: Sendable {
+    var socketPath = "/run/containerd/containerd.sock"
+    /// nil: every namespace, as listed by containerd at each synchronisation.
+    var namespaces: [String]? = nil
+    /// Environment variables copied into container entities (others may hold secrets).
+    var environmentAllowList: Set<String> = ["DD_ENV", "DD_SERVICE", "DD_VERSION"]
+    /// Full resynchronisation period, a safety net for anything the event stream missed.
+    var resyncInterval: Duration = .seconds(300)
+    var requestTimeout: Duration = .seconds(15)
+    var initialBackoff: Duration = .milliseconds(250)
+    var maxBackoff: Duration = .seconds(30)
+}

@@ -1,0 +1,120 @@
+import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import SwiftProtobuf
+
+/// The read-only slice of containerd's gRPC API the collector uses. Every call carries
+/// the namespace header containerd requires and a deadline, so a stuck daemon cannot
+/// stall the collector forever.
+struct ContainerdAPI: Sendable {
+    typealias Client = GRPCClient<HTTP2ClientTransport.Posix>
+
+    let client: Client
+    let timeout: Duration
+
+    private func metadata(_ namespace: String) -> Metadata {
+        var metadata = Metadata()
+        metadata.addString(namespace, forKey: "containerd-namespace")
+        return metadata
+    }
+
+    private var options: CallOptions {
+        var options = CallOptions.defaults
+        options.timeout = timeout
+        options.waitForReady = false
+        return options
+    }
+
+    func namespaces() async throws -> [String] {
+        let service = Containerd_Services_Namespaces_V1_Namespaces.Client(wrapping: client)
+        let response = try await service.list(Containerd_Services_Namespaces_V1_ListNamespacesRequest(),
+                                              metadata: [:], options: options)
+        return response.namespaces.map(\.name)
+    }
+
+    func containers(namespace: String) async throws -> [Containerd_Services_Containers_V1_Container] {
+        let service = Containerd_Services_Containers_V1_Containers.Client(wrapping: client)
+        return try await service.list(Containerd_Services_Containers_V1_ListContainersRequest(),
+                                      metadata: metadata(namespace), options: options).containers
+    }
+
+    /// nil when the container does not exist (any more).
+    func container(namespace: String, id: String) async throws -> Containerd_Services_Containers_V1_Container? {
+        let service = Containerd_Services_Containers_V1_Containers.Client(wrapping: client)
+        var request = Containerd_Services_Containers_V1_GetContainerRequest()
+        request.id = id
+        do {
+            return try await service.get(request, metadata: metadata(namespace), options: options).container
+        } catch let error as RPCError where error.code == .notFound {
+            return nil
+        }
+    }
+
+    func tasks(namespace: String) async throws -> [Containerd_V1_Types_Process] {
+        let service = Containerd_Services_Tasks_V1_Tasks.Client(wrapping: client)
+        return try await service.list(Containerd_Services_Tasks_V1_ListTasksRequest(),
+                                      metadata: metadata(namespace), options: options).tasks
+    }
+
+    /// nil when the container has no task.
+    func task(namespace: String, containerID: String) async throws -> Containerd_V1_Types_Process? {
+        let service = Containerd_Services_Tasks_V1_Tasks.Client(wrapping: client)
+        var request = Containerd_Services_Tasks_V1_GetRequest()
+        request.containerID = containerID
+        do {
+            return try await service.get(request, metadata: metadata(namespace), options: options).process
+        } catch let error as RPCError where error.code == .notFound {
+            return nil
+        }
+    }
+
+    func images(namespace: String) async throws -> [Containerd_Services_Images_V1_Image] {
+        let service = Containerd_Services_Images_V1_Images.Client(wrapping: client)
+        return try await service.list(Containerd_Services_Images_V1_ListImagesRequest(),
+                                      metadata: metadata(namespace), options: options).images
+    }
+
+    /// nil when the image name does not exist (any more).
+    func image(namespace: String, name: String) async throws -> Containerd_Services_Images_V1_Image? {
+        let service = Containerd_Services_Images_V1_Images.Client(wrapping: client)
+        var request = Containerd_Services_Images_V1_GetImageRequest()
+        request.name = name
+        do {
+            return try await service.get(request, metadata: metadata(namespace), options: options).image
+        } catch let error as RPCError where error.code == .notFound {
+            return nil
+        }
+    }
+
+    /// Reads a whole blob from the content store (manifests and configs are small).
+    func blob(namespace: String, digest: String, limit: Int = 4 << 20) async throws -> Data {
+        let service = Containerd_Services_Content_V1_Content.Client(wrapping: client)
+        var request = Containerd_Services_Content_V1_ReadContentRequest()
+        request.digest = digest
+        return try await service.read(request, metadata: metadata(namespace), options: options) { response in
+            var data = Data()
+            for try await chunk in response.messages {
+                data.append(chunk.data)
+                if data.count > limit { throw RPCError(code: .resourceExhausted, message: "blob \(digest) is larger than \(limit) bytes") }
+            }
+            return data
+        }
+    }
+
+    /// Streams events until the connection ends; `onEvent` sees each envelope in order.
+    func subscribe(topicsMatching patterns: [String],
+                   onEvent: @escaping @Sendable (Containerd_Services_Events_V1_Envelope) async -> Void) async throws {
+        let service = Containerd_Services_Events_V1_Events.Client(wrapping: client)
+        var request = Containerd_Services_Events_V1_SubscribeRequest()
+        request.filters = patterns.map { "topic~=\"\($0)\"" }
+        var streamOptions = CallOptions.defaults
+        streamOptions.waitForReady = false
+        try await service.subscribe(request, metadata: [:], options: streamOptions) { response in
+            for try await envelope in response.messages { await onEvent(envelope) }
+        }
+    }
+}
+
+extension Google_Protobuf_Timestamp {
+    var unixNanoseconds: Int64 { seconds <= 0 && nanos == 0 ? 0 : seconds * 1_000_000_000 + Int64(nanos) }
+}

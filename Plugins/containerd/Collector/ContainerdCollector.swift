@@ -1,0 +1,249 @@
+import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import SwiftProtobuf
+
+/// Keeps the workload store in step with containerd: a full synchronisation, then the
+/// event stream; after any disconnection, reconnects with backoff and synchronises again,
+/// withdrawing what disappeared meanwhile. Only read-only calls are ever made.
+actor ContainerdCollector {
+    let settings: CollectorSettings
+    let sink: EntitySink
+    private let builder: ContainerRecordBuilder
+
+    /// What this module has published, so a resync can withdraw what vanished.
+    private var publishedContainers: [String: ContainerRecord] = [:]
+    private var publishedImages: [String: ImageRecord] = [:]
+    private var catalog = ImageCatalog()
+    /// Resolved manifests by target digest: many references usually share one.
+    private var contentCache: [String: ImageContent] = [:]
+    private var ready = false
+    private var consecutiveFailures = 0
+    private(set) var syncCount = 0
+
+    private enum Signal: Sendable {
+        case event(Containerd_Services_Events_V1_Envelope)
+        case resync
+    }
+
+    struct Disconnected: Error, CustomStringConvertible {
+        var description: String { "event stream ended" }
+    }
+
+    static let topicPatterns = ["^/containers/", "^/images/", "^/tasks/"]
+
+    init(settings: CollectorSettings, sink: EntitySink) {
+        self.settings = settings
+        self.sink = sink
+        builder = ContainerRecordBuilder(environmentAllowList: settings.environmentAllowList)
+    }
+
+    /// Runs until the task is cancelled.
+    func run() async {
+        var backoff = settings.initialBackoff
+        while !Task.isCancelled {
+            do {
+                guard FileManager.default.fileExists(atPath: settings.socketPath) else {
+                    throw RPCError(code: .unavailable, message: "socket \(settings.socketPath) does not exist")
+                }
+                let transport = try HTTP2ClientTransport.Posix(
+                    target: .unixDomainSocket(path: settings.socketPath), transportSecurity: .plaintext)
+                try await withGRPCClient(transport: transport) { client in
+                    try await self.session(ContainerdAPI(client: client, timeout: self.settings.requestTimeout))
+                }
+            } catch {
+                if Task.isCancelled { break }
+                if consecutiveFailures == 0 {
+                    sink.log(.warn, "containerd at \(settings.socketPath) unavailable (\(error)); retrying with backoff up to \(settings.maxBackoff)")
+                } else {
+                    sink.log(.debug, "containerd still unavailable: \(error)")
+                }
+                consecutiveFailures += 1
+            }
+            if consecutiveFailures == 0 { backoff = settings.initialBackoff }
+            do { try await Task.sleep(for: backoff) } catch { break }
+            backoff = min(backoff * 2, settings.maxBackoff)
+        }
+    }
+
+    private func session(_ api: ContainerdAPI) async throws {
+        let (signals, continuation) = AsyncStream<Signal>.makeStream()
+        let resyncInterval = settings.resyncInterval
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                defer { continuation.finish() }
+                try await api.subscribe(topicsMatching: ContainerdCollector.topicPatterns) { envelope in
+                    continuation.yield(.event(envelope))
+                }
+            }
+            group.addTask {
+                while true {
+                    try await Task.sleep(for: resyncInterval)
+                    continuation.yield(.resync)
+                }
+            }
+            // Subscribe first so nothing between the listing and the stream is lost; events
+            // that arrive during the listing are applied after it (they re-read current state).
+            try await Task.sleep(for: .milliseconds(100))
+            try await synchronise(api)
+            if consecutiveFailures > 0 { sink.log(.info, "containerd reachable again; store resynchronised") }
+            consecutiveFailures = 0
+            if !ready {
+                ready = true
+                sink.setReady()
+            }
+            for await signal in signals {
+                switch signal {
+                case let .event(envelope): try await apply(envelope, api)
+                case .resync: try await synchronise(api)
+                }
+            }
+            throw Disconnected()
+        }
+    }
+
+    // MARK: full synchronisation
+
+    func synchronise(_ api: ContainerdAPI) async throws {
+        let namespaces: [String]
+        if let configured = settings.namespaces { namespaces = configured } else { namespaces = try await api.namespaces() }
+        var freshCatalog = ImageCatalog()
+        var listed: [(namespace: String, container: Containerd_Services_Containers_V1_Container,
+                      task: Containerd_V1_Types_Process?)] = []
+        for namespace in namespaces {
+            for image in try await api.images(namespace: namespace) {
+                do {
+                    let content = try await resolve(image, namespace: namespace, api)
+                    freshCatalog.set(.init(namespace: namespace, name: image.name), content: content)
+                } catch {
+                    sink.log(.warn, "image \(image.name) in \(namespace): cannot read its manifest or config: \(error)")
+                }
+            }
+            var tasks: [String: Containerd_V1_Types_Process] = [:]
+            for task in try await api.tasks(namespace: namespace) {
+                tasks[task.containerID.isEmpty ? task.id : task.containerID] = task
+            }
+            for container in try await api.containers(namespace: namespace) {
+                listed.append((namespace, container, tasks[container.id]))
+            }
+        }
+        catalog = freshCatalog
+        // Images: publish each consolidated image once, with every reference collected.
+        var images: [String: ImageRecord] = [:]
+        for digest in catalog.digests { images[digest] = catalog.image(digest: digest) }
+        for (digest, _) in publishedImages where images[digest] == nil { sink.removeImage(id: digest) }
+        for (digest, image) in images where publishedImages[digest] != image { sink.publish(image) }
+        publishedImages = images
+        contentCache = contentCache.filter { entry in images[entry.value.configDigest] != nil }
+
+        var containers: [String: ContainerRecord] = [:]
+        for item in listed {
+            containers[item.container.id] = builder.record(item.container, namespace: item.namespace, task: item.task,
+                                                           imageID: imageID(namespace: item.namespace, ref: item.container.image))
+        }
+        for (id, _) in publishedContainers where containers[id] == nil { sink.removeContainer(id: id) }
+        for (id, container) in containers where publishedContainers[id] != container { sink.publish(container) }
+        publishedContainers = containers
+        syncCount += 1
+        sink.log(.debug, "synchronised \(containers.count) containers and \(images.count) images from \(namespaces.count) namespaces")
+    }
+
+    private func imageID(namespace: String, ref: String) -> String {
+        catalog.digestByReference[.init(namespace: namespace, name: ref)] ?? ""
+    }
+
+    private func resolve(_ image: Containerd_Services_Images_V1_Image, namespace: String,
+                         _ api: ContainerdAPI) async throws -> ImageContent {
+        let target = image.target
+        if let cached = contentCache[target.digest] { return cached }
+        let content = try await ImageContent.resolve(mediaType: target.mediaType, digest: target.digest, size: target.size) {
+            try await api.blob(namespace: namespace, digest: $0)
+        }
+        contentCache[target.digest] = content
+        return content
+    }
+
+    // MARK: events
+
+    private func apply(_ envelope: Containerd_Services_Events_V1_Envelope, _ api: ContainerdAPI) async throws {
+        let namespace = envelope.namespace
+        if let wanted = settings.namespaces, !wanted.contains(namespace) { return }
+        let payload = envelope.event.value
+        switch envelope.topic {
+        case "/containers/create", "/containers/update":
+            try await refreshContainer(namespace: namespace, id: Containerd_Events_ContainerDelete(serializedBytes: payload).id, api)
+        case "/containers/delete":
+            forgetContainer(id: try Containerd_Events_ContainerDelete(serializedBytes: payload).id)
+        case "/images/create", "/images/update":
+            try await refreshImage(namespace: namespace, name: Containerd_Services_Images_V1_ImageDelete(serializedBytes: payload).name, api)
+        case "/images/delete":
+            forgetImageReference(.init(namespace: namespace, name: try Containerd_Services_Images_V1_ImageDelete(serializedBytes: payload).name))
+        default:
+            // Every task event carries the container id as field 1.
+            guard envelope.topic.hasPrefix("/tasks/") else { return }
+            let id = try Containerd_Events_TaskPaused(serializedBytes: payload).containerID
+            if !id.isEmpty { try await refreshContainer(namespace: namespace, id: id, api) }
+        }
+    }
+
+    private func refreshContainer(namespace: String, id: String, _ api: ContainerdAPI) async throws {
+        guard let container = try await api.container(namespace: namespace, id: id) else {
+            forgetContainer(id: id)
+            return
+        }
+        let task = try await api.task(namespace: namespace, containerID: id)
+        let record = builder.record(container, namespace: namespace, task: task,
+                                    imageID: imageID(namespace: namespace, ref: container.image))
+        if publishedContainers[id] != record {
+            publishedContainers[id] = record
+            sink.publish(record)
+        }
+    }
+
+    private func forgetContainer(id: String) {
+        if publishedContainers.removeValue(forKey: id) != nil { sink.removeContainer(id: id) }
+    }
+
+    private func refreshImage(namespace: String, name: String, _ api: ContainerdAPI) async throws {
+        guard let image = try await api.image(namespace: namespace, name: name) else {
+            forgetImageReference(.init(namespace: namespace, name: name))
+            return
+        }
+        let content: ImageContent
+        do {
+            content = try await resolve(image, namespace: namespace, api)
+        } catch let error as RPCError {
+            throw error
+        } catch {
+            sink.log(.warn, "image \(name) in \(namespace): cannot read its manifest or config: \(error)")
+            return
+        }
+        let changed = catalog.set(.init(namespace: namespace, name: name), content: content)
+        republish(digests: changed)
+        // Containers created from this reference before the image was known get its id now.
+        for (id, container) in publishedContainers
+        where container.namespace == namespace && container.imageRef == name && container.imageID != content.configDigest {
+            var updated = container
+            updated.imageID = content.configDigest
+            publishedContainers[id] = updated
+            sink.publish(updated)
+        }
+    }
+
+    private func forgetImageReference(_ reference: ImageCatalog.Reference) {
+        if let digest = catalog.remove(reference) { republish(digests: [digest]) }
+    }
+
+    private func republish(digests: Set<String>) {
+        for digest in digests {
+            if let image = catalog.image(digest: digest) {
+                if publishedImages[digest] != image {
+                    publishedImages[digest] = image
+                    sink.publish(image)
+                }
+            } else if publishedImages.removeValue(forKey: digest) != nil {
+                sink.removeImage(id: digest)
+            }
+        }
+    }
+}

@@ -1,0 +1,68 @@
+/// Consolidates image references (one per containerd image record, per namespace) into
+/// one image per config digest carrying all its references.
+struct ImageCatalog: Sendable {
+    struct Reference: Hashable, Sendable {
+        var namespace: String
+        var name: String
+    }
+
+    private(set) var digestByReference: [Reference: String] = [:]
+    private(set) var referencesByDigest: [String: Set<Reference>] = [:]
+    private(set) var contentByDigest: [String: ImageContent] = [:]
+
+    /// Records that `reference` points at the image `content`. Returns the digests whose
+    /// reference set changed (the new one, and the old one if the reference moved).
+    @discardableResult
+    mutating func set(_ reference: Reference, content: ImageContent) -> Set<String> {
+        var changed: Set<String> = [content.configDigest]
+        if let old = digestByReference[reference], old != content.configDigest {
+            detach(reference, from: old)
+            changed.insert(old)
+        }
+        digestByReference[reference] = content.configDigest
+        referencesByDigest[content.configDigest, default: []].insert(reference)
+        contentByDigest[content.configDigest] = content
+        return changed
+    }
+
+    /// Forgets a reference; returns the digest it pointed at, if any.
+    @discardableResult
+    mutating func remove(_ reference: Reference) -> String? {
+        guard let digest = digestByReference.removeValue(forKey: reference) else { return nil }
+        detach(reference, from: digest)
+        return digest
+    }
+
+    private mutating func detach(_ reference: Reference, from digest: String) {
+        referencesByDigest[digest]?.remove(reference)
+        if referencesByDigest[digest]?.isEmpty == true {
+            referencesByDigest[digest] = nil
+            contentByDigest[digest] = nil
+        }
+    }
+
+    var digests: Dictionary<String, Set<Reference>>.Keys { referencesByDigest.keys }
+
+    /// The consolidated image, or nil when nothing references the digest any more.
+    func image(digest: String) -> ImageRecord? {
+        guard let references = referencesByDigest[digest], let content = contentByDigest[digest] else { return nil }
+        let names = Set(references.map(\.name)).sorted()
+        let tags = names.filter { !$0.contains("@") }
+        let digests = names.filter { $0.contains("@") }
+        let preferred = tags.first ?? digests.first ?? ""
+        return ImageRecord(
+            id: digest, name: repositoryName(preferred), repoTags: tags, repoDigests: digests,
+            layers: content.layers, mediaType: content.mediaType, os: content.os,
+            architecture: content.architecture, variant: content.variant,
+            sizeBytes: content.sizeBytes, createdAt: content.createdAt)
+    }
+
+    /// "docker.io/library/bb:latest" → "docker.io/library/bb" (a colon before the last slash is a port).
+    func repositoryName(_ reference: String) -> String {
+        var rest = Substring(reference)
+        if let at = rest.firstIndex(of: "@") { rest = rest[..<at] }
+        let lastSlash = rest.lastIndex(of: "/") ?? rest.startIndex
+        if let colon = rest[lastSlash...].lastIndex(of: ":") { rest = rest[..<colon] }
+        return String(rest)
+    }
+}
