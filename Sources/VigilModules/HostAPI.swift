@@ -68,11 +68,12 @@ enum HostAPI {
                 withCStringArray(tags) { fn(user, $0, $1) }
                 return VIGIL_OK
             },
+            // Not found is (size_t)-1 in C; size_t imports into Swift as Int.
             config_value: { host, scope, key, buffer, size in
-                guard let host, let key else { return size_t.max }
+                guard let host, let key else { return -1 }
                 guard let node = HostContext.from(host).configValue(scope: scope, key: String(cString: key)) else {
                     _ = copyOut("", buffer, size)
-                    return size_t.max
+                    return -1
                 }
                 return copyOut(node.renderedText, buffer, size)
             },

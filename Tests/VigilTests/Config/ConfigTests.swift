@@ -26,8 +26,8 @@ import VigilConfig
         let error = try #require(result.errors.first)
         #expect(error.file == dir + "/bad.d/conf.yaml")
         #expect(error.line == 3)
-        #expect(error.column == 3)
-        #expect(error.description.hasPrefix("\(dir)/bad.d/conf.yaml:3:3: "))
+        #expect(error.column == 10)
+        #expect(error.description.hasPrefix("\(dir)/bad.d/conf.yaml:3:10: did not find expected "))
     }
 
     @Test func schemaErrorsPointAtTheOffendingNode() throws {

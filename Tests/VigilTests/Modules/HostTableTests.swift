@@ -65,7 +65,7 @@ import VigilModules
         #expect(result.metricSamples == 2)
         let series = instance.context.sampler.flush(now: 0, force: true).series
         // [1,"two"] rendered as JSON is 9 bytes long.
-        let gauge = try #require(series.first { $0.name == "len.9.missing.hh" })
+        let gauge = try #require(series.first { $0.name == "len.9.missing.hh" }, "\(series.map(\.name))")
         #expect(gauge.tags == ["a:1", "b:2", "i:1"])
         #expect(series.first { $0.name == "other.host" }?.host == "elsewhere")
         #expect(!series.contains { $0.name == "nan" })
