@@ -69,15 +69,17 @@ final class MessageProcessor: @unchecked Sendable {  // handed to one worker thr
             return
         }
         // A multi-value message is accepted whole or not at all.
-        if metric.type != .set, buf.firstIndex(of: UInt8(ascii: ":"), in: metric.values) != nil {
-            var valid = true
-            buf.forEachPiece(of: metric.values, separatedBy: UInt8(ascii: ":")) { v in
-                if NumberParsing.double(buf.slice(v)) == nil { valid = false }
+        var pieces = 0
+        var valid = true
+        buf.forEachPiece(of: metric.values, separatedBy: UInt8(ascii: ":")) { v in
+            pieces += 1
+            if metric.type != .set, pieces > 1 || v.end < metric.values.end, NumberParsing.double(buf.slice(v)) == nil {
+                valid = false
             }
-            if !valid {
-                counters.count(.invalidValue)
-                return
-            }
+        }
+        if pieces == 0 || !valid {
+            counters.count(.invalidValue)
+            return
         }
 
         var origin = origin

@@ -1,0 +1,42 @@
+import Foundation
+import Synchronization
+import VigilAggregation
+import VigilModel
+
+// libFuzzer entry for the DogStatsD intake: every input is one packet run
+// through the same processor a worker uses (parse, origin, aggregate), with
+// a forced flush now and then so that emission runs on fuzzed contexts too.
+// Built outside SwiftPM by Fuzz/run.sh, with the intake's sources compiled
+// in, because -sanitize=fuzzer must instrument them and own `main`.
+
+private final class Harness: @unchecked Sendable {
+    let counters = DogStatsDCounters()
+    let shared = SharedAggregator(sampler: TimeSampler(interval: 10, counterExpirySeconds: 60))
+    lazy var processor = MessageProcessor(
+        hostname: "fuzz", counters: counters, listeners: [ListenerCounters(name: "fuzz")],
+        origins: OriginResolver(tagProvider: nil, cardinality: .low, counters: counters),
+        originDetection: true, shared: shared)
+    var calls = 0
+}
+
+private let harness = Harness()
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+    guard let data else { return 0 }
+    let packet = UnsafeRawBufferPointer(start: data, count: size)
+    harness.calls += 1
+    // The time moves with the input count so buckets close and counters expire.
+    let now = 1_700_000_000.0 + Double(harness.calls / 50)
+    harness.processor.process(packet, listener: 0, pid: -1, now: now)
+    if harness.calls % 200 == 0 {
+        let batch = harness.shared.state.withLock { $0.sampler.flush(now: now + 15, force: harness.calls % 1000 == 0) }
+        for sketch in batch.sketches {
+            for point in sketch.points {
+                let q = point.quantile(0.5)
+                precondition(q.isNaN || (q >= point.min && q <= point.max), "quantile outside [min, max]")
+            }
+        }
+    }
+    return 0
+}

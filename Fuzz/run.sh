@@ -1,0 +1,36 @@
+#!/bin/sh
+# Builds the DogStatsD fuzz target with libFuzzer and ASan and runs it for a
+# bounded time. Usage: Fuzz/run.sh [seconds] (default 60).
+# The intake's sources are compiled here directly (three small modules)
+# rather than through SwiftPM: -sanitize=fuzzer must instrument them and
+# provide `main`, and a sanitized SwiftPM build would invalidate the shared
+# .build. Crashes land in Fuzz/artifacts/; each becomes a regression test
+# in Tests/VigilTests/DogStatsD/FuzzRegressionTests.swift.
+set -eu
+cd "$(dirname "$0")/.."
+SECONDS_TO_RUN="${1:-60}"
+OUT="${VIGIL_FUZZ_BUILD:-/tmp/vigil-fuzz-build}"
+mkdir -p "$OUT/corpus" Fuzz/artifacts
+FLAGS="-sanitize=fuzzer,address -parse-as-library -O -g -I $OUT"
+
+swiftc $FLAGS -wmo -module-name VigilModel -emit-module -emit-module-path "$OUT/VigilModel.swiftmodule" \
+    -c -o "$OUT/VigilModel.o" Sources/VigilModel/*.swift
+swiftc $FLAGS -wmo -module-name VigilAggregation -emit-module -emit-module-path "$OUT/VigilAggregation.swiftmodule" \
+    -c -o "$OUT/VigilAggregation.o" \
+    Sources/VigilAggregation/DogStatsDMetricType.swift Sources/VigilAggregation/DDSketch*.swift \
+    Sources/VigilAggregation/Bucket*.swift Sources/VigilAggregation/TimeSampler*.swift \
+    Sources/VigilAggregation/Percentiles.swift
+swiftc $FLAGS -wmo -module-name DogStatsDFuzz -o "$OUT/dogstatsd-fuzz" \
+    Fuzz/DogStatsD/FuzzEntry.swift Sources/VigilDogStatsD/Parsing/*.swift Sources/VigilDogStatsD/Origin/*.swift \
+    Sources/VigilDogStatsD/Status/*.swift Sources/VigilDogStatsD/Pipeline/MessageProcessor.swift \
+    Sources/VigilDogStatsD/Pipeline/AggregatorState.swift "$OUT/VigilModel.o" "$OUT/VigilAggregation.o"
+
+# Seeds: one of each message form.
+SEEDS="$OUT/corpus"
+printf 'page.views:1|c|@0.5|#env:prod,host:web1|T1700000000|c:abc\n' > "$SEEDS/metric"
+printf 'lat:1:2:3|h|#a,b\nusers:alice|s\nd:0.5|d\nt:3|ms\ng:-1e3|g' > "$SEEDS/multi"
+printf '_e{5,4}:title|text|d:1|h:h|k:k|p:low|s:src|t:error|#a:b' > "$SEEDS/event"
+printf '_sc|name|2|d:1|h:h|#a|m:msg m\\: x' > "$SEEDS/check"
+
+SWIFT_BACKTRACE=enable=no "$OUT/dogstatsd-fuzz" -max_total_time="$SECONDS_TO_RUN" -max_len=9000 \
+    -artifact_prefix=Fuzz/artifacts/ -print_final_stats=1 "$SEEDS"

@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+import VigilDogStatsD
+import VigilModel
+
+/// The PyPI `datadog` client against a real server over every transport,
+/// buffered and not.
+@Suite(.serialized) struct PythonClientTests {
+    static let sender = #"""
+        import sys
+        from datadog.dogstatsd import DogStatsd
+        mode, target, buffered = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
+        if mode == "udp":
+            kw = dict(host="127.0.0.1", port=int(target))
+        elif mode == "stream":
+            kw = dict(socket_path="unixstream://" + target)
+        else:
+            kw = dict(socket_path=target)
+        c = DogStatsd(disable_telemetry=True, disable_buffering=not buffered, **kw)
+        tags = ["mode:" + mode, "env:e2e"]
+        for i in range(100):
+            c.increment("e2e.hits", tags=tags)
+        c.increment("e2e.sampled", 1, tags=tags, sample_rate=1.0)
+        c.gauge("e2e.temp", 21.5, tags=tags)
+        for v in range(1, 11):
+            c.histogram("e2e.lat", v, tags=tags)
+        c.timing("e2e.time", 7, tags=tags)
+        c.distribution("e2e.dist", 3.0, tags=tags)
+        c.set("e2e.users", "alice", tags=tags)
+        c.set("e2e.users", "bob", tags=tags)
+        c.set("e2e.users", "alice", tags=tags)
+        c.event("Deploy done", "version 2 is out", alert_type="success", tags=tags)
+        c.service_check("e2e.up", 1, tags=tags, message="degraded")
+        c.flush()
+        c.close_socket()
+        print("sent")
+        """#
+
+    static let expectedMetrics = 100 + 1 + 1 + 10 + 1 + 1 + 3
+
+    @Test(arguments: [("uds", false), ("uds", true), ("stream", false), ("stream", true), ("udp", false), ("udp", true)])
+    func pythonClient(mode: String, buffered: Bool) throws {
+        let fixture = try DogStatsDFixture()
+        let target = switch mode {
+        case "udp": String(fixture.udpPort)
+        case "stream": fixture.streamPath
+        default: fixture.socketPath
+        }
+        let result = try runProcess("/usr/bin/python3", ["-c", Self.sender, mode, target, buffered ? "1" : "0"])
+        #expect(result.status == 0, "sender failed: \(result.output)")
+
+        let listener = ["uds": "uds_datagram", "stream": "uds_stream", "udp": "udp"][mode]!
+        let arrived = fixture.wait {
+            let t = fixture.server.totals(listener: listener)
+            return t.metrics >= Self.expectedMetrics && t.events >= 1 && t.serviceChecks >= 1
+        }
+        let totals = fixture.server.totals(listener: listener)
+        #expect(arrived, "got \(totals)")
+        #expect(totals.parseErrors == 0)
+        #expect(totals.queueDrops == 0)
+        if !buffered { #expect(totals.packets >= Self.expectedMetrics + 2) }
+
+        let batch = fixture.server.flush(now: WallClock.now() + 20, force: true)
+        let tags = Tags.normalized(["mode:\(mode)", "env:e2e"])
+        func value(_ name: String) -> Double? {
+            batch.series.first { $0.name == name && $0.tags == tags }?.points.first?.value
+        }
+        // 100 increments in one or two 10 s windows: the rates add up to 10/s.
+        let hits = batch.series.filter { $0.name == "e2e.hits" }.reduce(0) { $0 + $1.points[0].value }
+        #expect(abs(hits - 10) < 1e-9)
+        #expect(batch.series.first { $0.name == "e2e.hits" }?.type == .rate)
+        #expect(value("e2e.temp") == 21.5)
+        #expect(value("e2e.lat.max") == 10)
+        #expect(value("e2e.lat.median") == 5)
+        #expect(value("e2e.time.max") == 7)
+        #expect(value("e2e.users") == 2)
+        #expect(batch.sketches.first { $0.name == "e2e.dist" }?.points.first?.count == 1)
+        #expect(batch.series.allSatisfy { $0.host == "e2ehost" })
+        let event = try #require(batch.events.first)
+        #expect(event.title == "Deploy done" && event.text == "version 2 is out" && event.alertType == .success)
+        #expect(event.tags == tags)
+        let check = try #require(batch.serviceChecks.first)
+        #expect(check.name == "e2e.up" && check.status == .warning && check.message == "degraded")
+    }
+}
