@@ -15,7 +15,7 @@ public struct StatusAddress: Sendable, Equatable, CustomStringConvertible {
     }
 
     public init?(parsing text: String) {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard let colon = trimmed.lastIndex(of: ":"), let port = Int(trimmed[trimmed.index(after: colon)...]),
               (0...65535).contains(port) else { return nil }
         var host = String(trimmed[..<colon])

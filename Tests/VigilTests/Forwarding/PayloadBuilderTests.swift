@@ -37,7 +37,7 @@ import VigilModel
     @Test func anItemLargerThanALimitIsDroppedAndCounted() throws {
         let limits = PayloadLimits(maxCompressed: 512_000, maxUncompressed: 2_000)
         let big = Series(name: "big", type: .gauge, points: [Point(timestamp: 1, value: 1)],
-                         tags: (0..<200).map { "t\($0)" }, host: "")
+                         tags: (0..<400).map { "tag-\($0)" }, host: "")
         let items = SeriesEncoder.items([big] + Self.series(3)).items
         let result = try PayloadBuilder(limits: limits).build(.series, items: items, encoding: .deflate)
         #expect(result.oversizedItems == 1)
