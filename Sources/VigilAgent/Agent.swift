@@ -2,10 +2,13 @@ import Foundation
 import Logging
 import Synchronization
 import VigilConfig
+import VigilDogStatsD
 import VigilForwarding
 import VigilModel
 import VigilModules
 import VigilScheduler
+import VigilStatus
+import VigilWorkload
 
 /// The daemon: modules and their checks, the scheduler, the flush loop and
 /// forwarding, wired in the order data flows through them.
@@ -16,17 +19,22 @@ public final class Agent: @unchecked Sendable {
     public let setup: CheckSetup
     public let scheduler: Scheduler
     public let forwarder: Forwarder
+    public let workload: WorkloadStore
+    public let tagger: Tagger
+    public let dogstatsd: DogStatsDServer
+    public let statusServer: StatusServer
     public let startedAt = Date()
     private var flushTask: Task<Void, Never>?
     private let flushLock = NSLock()
 
     public init(config: AgentConfig) throws {
         self.config = config
-        var logger = Logger(label: "vigil")
-        logger.logLevel = Logger.Level(rawValue: config.logLevel) ?? .info
+        let logger = Logger.vigil(level: config.logLevel)
         self.logger = logger
         try FileManager.default.createDirectory(atPath: config.runPath, withIntermediateDirectories: true)
-        services = HostServices(config: config, logger: logger, tagProvider: nil)
+        (services, workload, tagger) = HostServices.make(config: config, logger: logger)
+        dogstatsd = try DogStatsDServer(config: config, hostname: config.hostname, tagProvider: tagger)
+        statusServer = try StatusServer(config: config)
         setup = CheckSetup(config: config, logger: logger)
         scheduler = Scheduler(runners: config.checkRunners)
         forwarder = try Forwarder(config: config, hostname: config.hostname)
@@ -35,6 +43,9 @@ public final class Agent: @unchecked Sendable {
     public func start() throws {
         logger.info("vigil \(VigilVersion.string) starting on \(config.hostname)")
         forwarder.start()
+        registerRoutes()
+        do { try statusServer.start() } catch { logger.error("status API not started: \(error)") }
+        do { try dogstatsd.start() } catch { logger.error("DogStatsD not started: \(error)") }
         setup.instantiate(services: services)
         setup.startCollectors(logger: logger)
         for instance in setup.instances where instance.isCheck {
@@ -56,10 +67,12 @@ public final class Agent: @unchecked Sendable {
     public func shutdown() async {
         logger.info("vigil stopping")
         flushTask?.cancel()
+        dogstatsd.stop()
         scheduler.stop()
         for instance in setup.instances where instance.isCollector { instance.stop() }
         flush(force: true)
         await forwarder.stop()
+        statusServer.stop()
         setup.shutdown()
         logger.info("vigil stopped")
     }
@@ -75,6 +88,7 @@ public final class Agent: @unchecked Sendable {
             if !instance.isCheck { instance.context.sampler.commit(time: now) }
             batch.append(instance.context.sampler.flush(now: now, force: force))
         }
+        batch.append(dogstatsd.flush(now: now, force: force))
         if !batch.isEmpty { forwarder.consume(batch) }
     }
 
@@ -87,7 +101,22 @@ public final class Agent: @unchecked Sendable {
             ("modules", .array(setup.modules.records.map(\.json))),
             ("configuration_errors", .array((setup.confd.errors.map(\.description) + setup.errors).map { .string($0) })),
             (scheduler.statusSectionName, scheduler.statusSnapshot()),
+            (dogstatsd.statusSectionName, dogstatsd.statusSnapshot()),
             (forwarder.statusSectionName, forwarder.statusSnapshot()),
+            (workload.statusSectionName, workload.statusSnapshot()),
         ])
+    }
+
+    private func registerRoutes() {
+        statusServer.route("/status") { [weak self] _ in self?.statusSnapshot() ?? .null }
+        statusServer.route("/workload") { [weak self] query in
+            self?.workload.listingJSON(kind: query["kind"].flatMap { EntityKind(name: $0) }) ?? .null
+        }
+        statusServer.route("/tagger") { [weak self] _ in self?.tagger.listingJSON() ?? .null }
+        if config.bool("prometheus_scrape") == true {
+            statusServer.textRoute("/metrics", contentType: Forwarder.prometheusContentType) { [weak self] in
+                self?.forwarder.prometheusText() ?? ""
+            }
+        }
     }
 }

@@ -10,9 +10,8 @@ import VigilModules
 public enum OneShotRunner {
     public static func run(config: AgentConfig, checkName: String, times: Int, pauseMillis: Int,
                            collectorWait: Double = 15) -> CheckReport {
-        var logger = Logger(label: "vigil")
-        logger.logLevel = Logger.Level(rawValue: config.logLevel) ?? .info
-        let services = HostServices(config: config, logger: logger, tagProvider: nil)
+        let logger = Logger.vigil(level: config.logLevel)
+        let (services, _, _) = HostServices.make(config: config, logger: logger)
         let setup = CheckSetup(config: config, logger: logger)
         var report = CheckReport()
         report.errors += setup.confd.errors.filter { $0.file.contains("/\(checkName).") }.map(\.description)
