@@ -90,7 +90,8 @@ struct HostSink: EntitySink, @unchecked Sendable {
     func configValue(_ key: String) -> String? {
         for scope in [VIGIL_CONFIG_INSTANCE, VIGIL_CONFIG_AGENT] {
             let length = api.pointee.config_value(host, scope, key, nil, 0)
-            if length == size_t.max { continue }
+            // (size_t)-1 in C means "no such key"; size_t imports into Swift as Int.
+            if length < 0 { continue }
             var buffer = [CChar](repeating: 0, count: Int(length) + 1)
             _ = api.pointee.config_value(host, scope, key, &buffer, buffer.count)
             return String(cString: buffer)
