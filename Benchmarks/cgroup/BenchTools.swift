@@ -69,7 +69,7 @@ enum BenchTools {
     /// print() to a pipe is block-buffered; figures should appear as measured.
     static func say(_ line: String) {
         print(line)
-        fflush(stdout)
+        fflush(nil)   // every stream; naming `stdout` is not concurrency-safe in Swift 6
     }
 
     /// CPU seconds (user + system) a process has used, from /proc/<pid>/stat.
