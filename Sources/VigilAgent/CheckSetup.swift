@@ -15,7 +15,7 @@ public final class CheckSetup: @unchecked Sendable {
     public private(set) var errors: [String] = []
 
     public init(config: AgentConfig, logger: Logger) {
-        modules = ModuleLoader.load(directories: config.modulesPath, logger: logger)
+        modules = ModuleLoader.load(config: config, logger: logger)
         confd = ConfDirectory.load(paths: config.confdPath)
         for error in confd.errors { logger.error("configuration skipped: \(error)") }
     }

@@ -15,6 +15,10 @@ public struct AgentConfig: Sendable {
     public let hostname: String
     public let tags: [String]
     public let modulesPath: [String]
+    /// True when `modules_path` was not set and the executable's folder is
+    /// scanned; that folder also holds other libraries, so only the shipped
+    /// `libvigil-*.so` files are considered there.
+    public let modulesPathIsDefault: Bool
     public let confdPath: [String]
     public let runPath: String
     public let logLevel: String
@@ -79,6 +83,7 @@ public struct AgentConfig: Sendable {
         guard flush >= 1 else { throw ConfigError(file: where_, at: root?["flush_interval"], "flush_interval must be at least 1 second") }
         self.checkRunners = runners
         self.flushInterval = flush
+        self.modulesPathIsDefault = modules.isEmpty
         self.modulesPath = modules.isEmpty ? [AgentConfig.executableDirectory()] : modules.map { AgentConfig.resolve($0, base) }
     }
 

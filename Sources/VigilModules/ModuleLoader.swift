@@ -1,6 +1,7 @@
 import CVigilModule
 import Foundation
 import Logging
+import VigilConfig
 
 /// Finds `*.so` files in each modules directory, loads them and negotiates
 /// the ABI. Anything wrong with one file refuses that file only, with one
@@ -14,14 +15,20 @@ public enum ModuleLoader {
     /// The smallest descriptor a 1.x host can use: up to and including `destroy`.
     static let minimumDescriptorSize = MemoryLayout<vigil_module>.size
 
-    public static func load(directories: [String], logger: Logger) -> Result {
+    /// Loads every `*.so` in `directories` (only those starting with
+    /// `requiredPrefix` when given).
+    public static func load(config: AgentConfig, logger: Logger) -> Result {
+        load(directories: config.modulesPath, requiredPrefix: config.modulesPathIsDefault ? "libvigil-" : nil, logger: logger)
+    }
+
+    public static func load(directories: [String], requiredPrefix: String? = nil, logger: Logger) -> Result {
         var result = Result()
         for dir in directories {
             guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else {
                 logger.warning("modules directory \(dir) cannot be read")
                 continue
             }
-            for file in names.sorted() where file.hasSuffix(".so") {
+            for file in names.sorted() where file.hasSuffix(".so") && file.hasPrefix(requiredPrefix ?? "") {
                 let path = dir + "/" + file
                 var record = inspect(path: path, loaded: result.modules)
                 if case let .refused(reason) = record.status {

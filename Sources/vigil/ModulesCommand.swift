@@ -15,7 +15,7 @@ struct ModulesCommand: AsyncParsableCommand {
         let config = try options.load()
         var logger = Logger(label: "vigil")
         logger.logLevel = .critical
-        let result = ModuleLoader.load(directories: config.modulesPath, logger: logger)
+        let result = ModuleLoader.load(config: config, logger: logger)
         if json {
             print(JSONValue.array(result.records.map(\.json)).serialized(pretty: true))
             return
