@@ -118,7 +118,7 @@ public final class Forwarder: FlushSink, StatusReporting {
         await transport.shutdown()
     }
 
-    public func prometheusText() -> String { PrometheusText.render(latest.snapshot) }
+    public func prometheusText() -> String { PrometheusText.render(latest.snapshot(now: WallClock.nowSeconds())) }
 
     public static let prometheusContentType = PrometheusText.contentType
 

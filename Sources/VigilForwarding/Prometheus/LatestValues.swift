@@ -18,7 +18,7 @@ final class LatestValues: Sendable {
         var seenAt: Int64
     }
 
-    private let entries = Mutex<[Key: Entry]>([:])
+    private let entries = Mutex<(values: [Key: Entry], lastPrune: Int64)>(([:], 0))
     let staleAfter: Int64
 
     init(staleAfter: Int64 = 600) { self.staleAfter = staleAfter }
@@ -27,12 +27,19 @@ final class LatestValues: Sendable {
         entries.withLock { entries in
             for s in series {
                 guard let last = s.points.last(where: { $0.value.isFinite }) else { continue }
-                entries[Key(name: s.name, host: s.host, tags: s.tags)] =
+                entries.values[Key(name: s.name, host: s.host, tags: s.tags)] =
                     Entry(type: s.type, value: last.value, timestamp: last.timestamp, seenAt: now)
             }
-            entries = entries.filter { now - $0.value.seenAt <= staleAfter }
+            // Pruning walks every entry: do it once a minute, not per flush.
+            if now - entries.lastPrune >= 60 || now < entries.lastPrune {
+                entries.values = entries.values.filter { now - $0.value.seenAt <= staleAfter }
+                entries.lastPrune = now
+            }
         }
     }
 
-    var snapshot: [Key: Entry] { entries.withLock { $0 } }
+    /// Entries seen within `staleAfter` of `now`.
+    func snapshot(now: Int64) -> [Key: Entry] {
+        entries.withLock { $0.values.filter { now - $0.value.seenAt <= staleAfter } }
+    }
 }
