@@ -1,0 +1,70 @@
+import Foundation
+import VigilConfig
+
+/// A private agent configuration: its own modules folder, conf.d and
+/// run_path under a temporary directory, and the built `vigil` binary.
+struct AgentFixture {
+    static let products = AgentConfig.executableDirectory()
+    static let vigil = products + "/vigil"
+    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    let root: String
+    var modules: String { root + "/modules" }
+    var confd: String { root + "/conf.d" }
+    var configFile: String { root + "/vigil.yaml" }
+
+    init(extraConfig: String = "") throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-e2e-\(UUID().uuidString)").path
+        for dir in [root, root + "/modules", root + "/conf.d"] {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            chmod(dir, 0o755)
+        }
+        try """
+            hostname: e2e-host
+            modules_path: [modules]
+            confd_path: conf.d
+            run_path: run
+            log_level: info
+            cmd_address: 127.0.0.1:0
+            dogstatsd_port: 0
+            \(extraConfig)
+            """.write(toFile: configFile, atomically: true, encoding: .utf8)
+    }
+
+    func write(_ text: String, to relative: String) throws {
+        let path = root + "/" + relative
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
+                                                withIntermediateDirectories: true)
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    /// Compiles C into the modules folder with plain cc, as a third party would.
+    func compileModule(file: String? = nil, source: String? = nil, named name: String) throws {
+        var input = file
+        if let source {
+            input = root + "/" + name + ".c"
+            try source.write(toFile: input!, atomically: true, encoding: .utf8)
+        }
+        try Subprocess.run("cc", ["-shared", "-fPIC", "-I", AgentFixture.repoRoot + "/CHeaders/include",
+                                  input!, "-o", modules + "/" + name])
+        chmod(modules + "/" + name, 0o755)
+    }
+
+    func copyBuiltModule(_ product: String, as name: String) throws {
+        try FileManager.default.copyItem(atPath: AgentFixture.products + "/lib\(product).so", toPath: modules + "/" + name)
+        chmod(modules + "/" + name, 0o755)
+    }
+
+    @discardableResult
+    func vigil(_ args: [String], check: Bool = false, timeout: Double = 60) throws -> Subprocess.Result {
+        try Subprocess.run(AgentFixture.vigil, args + ["-c", configFile], timeout: timeout, check: check)
+    }
+
+    func json(_ args: [String]) throws -> Any {
+        let result = try vigil(args)
+        return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8))
+    }
+
+    func remove() { try? FileManager.default.removeItem(atPath: root) }
+}
