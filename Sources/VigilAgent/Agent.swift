@@ -23,6 +23,7 @@ public final class Agent: @unchecked Sendable {
     public let tagger: Tagger
     public let dogstatsd: DogStatsDServer
     public let statusServer: StatusServer
+    public let autodiscovery: Autodiscovery
     public let startedAt = Date()
     private var flushTask: Task<Void, Never>?
     private let flushLock = NSLock()
@@ -36,7 +37,12 @@ public final class Agent: @unchecked Sendable {
         dogstatsd = try DogStatsDServer(config: config, hostname: config.hostname, tagProvider: tagger)
         statusServer = try StatusServer(config: config)
         setup = CheckSetup(config: config, logger: logger)
-        scheduler = Scheduler(runners: config.checkRunners)
+        let scheduler = Scheduler(runners: config.checkRunners)
+        self.scheduler = scheduler
+        autodiscovery = Autodiscovery(
+            templates: setup.confd.configs.filter(\.isTemplate), modules: setup.modules.modules, services: services,
+            store: workload, tagger: tagger,
+            schedule: { scheduler.schedule($0) }, unschedule: { scheduler.unschedule(instanceID: $0.instanceID) })
         forwarder = try Forwarder(config: config, hostname: config.hostname)
     }
 
@@ -52,6 +58,7 @@ public final class Agent: @unchecked Sendable {
             scheduler.schedule(instance)
         }
         scheduler.start()
+        autodiscovery.start()
         let interval = Double(config.flushInterval)
         flushTask = Task.detached { [weak self] in
             while !Task.isCancelled {
@@ -68,6 +75,7 @@ public final class Agent: @unchecked Sendable {
         logger.info("vigil stopping")
         flushTask?.cancel()
         dogstatsd.stop()
+        autodiscovery.stop()
         scheduler.stop()
         for instance in setup.instances where instance.isCollector { instance.stop() }
         flush(force: true)
@@ -83,7 +91,7 @@ public final class Agent: @unchecked Sendable {
         defer { flushLock.unlock() }
         let now = WallClock.now()
         var batch = FlushBatch()
-        for instance in setup.instances {
+        for instance in setup.instances + autodiscovery.instances {
             // Collectors submit outside runs; their points close at flush.
             if !instance.isCheck { instance.context.sampler.commit(time: now) }
             batch.append(instance.context.sampler.flush(now: now, force: force))
@@ -112,6 +120,7 @@ public final class Agent: @unchecked Sendable {
         statusServer.route("/workload") { [weak self] query in
             self?.workload.listingJSON(kind: query["kind"].flatMap { EntityKind(name: $0) }) ?? .null
         }
+        statusServer.route("/configcheck") { [weak self] _ in self?.autodiscovery.statusSnapshot() ?? .null }
         statusServer.route("/tagger") { [weak self] _ in self?.tagger.listingJSON() ?? .null }
         if config.bool("prometheus_scrape") == true {
             statusServer.textRoute("/metrics", contentType: Forwarder.prometheusContentType) { [weak self] in

@@ -11,7 +11,7 @@ public enum OneShotRunner {
     public static func run(config: AgentConfig, checkName: String, times: Int, pauseMillis: Int,
                            collectorWait: Double = 15) -> CheckReport {
         let logger = Logger.vigil(level: config.logLevel)
-        let (services, _, _) = HostServices.make(config: config, logger: logger)
+        let (services, store, tagger) = HostServices.make(config: config, logger: logger)
         let setup = CheckSetup(config: config, logger: logger)
         var report = CheckReport()
         report.errors += setup.confd.errors.filter { $0.file.contains("/\(checkName).") }.map(\.description)
@@ -30,7 +30,12 @@ public enum OneShotRunner {
         for id in setup.waitForCollectors(timeout: collectorWait) {
             logger.warning("collector \(id) did not finish its first sync in \(Int(collectorWait)) s")
         }
-        let checks = setup.instances.filter { $0.checkName == checkName && $0.isCheck }
+        let autodiscovery = Autodiscovery(
+            templates: setup.confd.configs.filter { $0.isTemplate && $0.checkName == checkName },
+            modules: setup.modules.modules, services: services, store: store, tagger: tagger,
+            schedule: { _ in }, unschedule: { _ in })
+        let discovered = autodiscovery.resolveNow().filter { $0.checkName == checkName }
+        let checks = setup.instances.filter { $0.checkName == checkName && $0.isCheck } + discovered
         if checks.isEmpty, report.errors.isEmpty {
             report.errors.append("no instance of \(checkName) configured in \(config.confdPath.joined(separator: ", "))")
         }
@@ -43,6 +48,7 @@ public enum OneShotRunner {
         }
         let now = WallClock.now()
         for instance in checks { report.batch.append(instance.context.sampler.flush(now: now, force: true)) }
+        autodiscovery.stop()
         setup.shutdown()
         return report
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import VigilAgent
 import VigilConfig
 import VigilModel
+import VigilStatus
 
 struct ConfigCheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,6 +14,8 @@ struct ConfigCheckCommand: AsyncParsableCommand {
     func run() async throws {
         let config = try options.load()
         let result = ConfDirectory.load(paths: config.confdPath)
+        // Templates resolve against live containers: ask the running agent.
+        let discovered = try? StatusClient.get(config: config, path: "/configcheck", timeoutSeconds: 3)
         let configs = JSONValue.array(result.configs.flatMap { check in
             check.instances.map { instance in
                 .object([
@@ -26,8 +29,11 @@ struct ConfigCheckCommand: AsyncParsableCommand {
             }
         })
         if json {
-            print(JSONValue.object([("configs", configs), ("errors", .array(result.errors.map { .string($0.description) }))])
-                .serialized(pretty: true))
+            print(JSONValue.object([
+                ("configs", configs),
+                ("autodiscovery", discovered ?? .null),
+                ("errors", .array(result.errors.map { .string($0.description) })),
+            ]).serialized(pretty: true))
         } else {
             for check in result.configs {
                 for instance in check.instances {
@@ -35,6 +41,15 @@ struct ConfigCheckCommand: AsyncParsableCommand {
                     print("instance \(instance.id): \(instance.node.json.serialized())")
                     print("init_config: \(check.initConfig.json.serialized())\n")
                 }
+            }
+            if case let .array(resolved)? = discovered?["resolved"] {
+                for r in resolved {
+                    print("=== \(text(r["check"])) (\(text(r["source"]))) resolved for container \(text(r["container_name"])) \(text(r["container_id"]).prefix(12)) [\(text(r["image"]))]")
+                    print("instance \(text(r["instance_id"])): \(r["instance"]?.serialized() ?? "")")
+                    print("tags: \(text(r["tags"]))\n")
+                }
+            } else if result.configs.contains(where: \.isTemplate) {
+                print("(templates are resolved against containers by the running agent; it is not reachable)\n")
             }
             for error in result.errors { print("ERROR \(error)") }
         }
