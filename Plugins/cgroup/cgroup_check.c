@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 typedef struct cgroup_check {
     const vigil_host_api *api;
@@ -89,6 +90,31 @@ static int relative_from_proc(cgroup_check *c, int64_t pid) {
     return -1;
 }
 
+/* Seconds since the container started: from its start time when the store
+ * has one, else from its init process's start (field 22 of /proc/<pid>/stat,
+ * in clock ticks since boot). -1 when neither is known. */
+static double container_uptime(cgroup_check *c, const vk_container *container) {
+    if (container->started_at > 0) {
+        double uptime = (double)(vk_realtime_ns() - container->started_at) / 1e9;
+        return uptime > 0 ? uptime : 0;
+    }
+    char path[CG_PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/%lld/stat", c->proc_root, (long long)container->pid);
+    if (vk_read_file(path, c->reader.text, sizeof c->reader.text) < 0) return -1;
+    const char *p = strrchr(c->reader.text, ')');   /* The command may contain spaces. */
+    if (!p) return -1;
+    for (int field = 2; field < 22 && *p; p++) {
+        if (*p == ' ') field++;
+    }
+    uint64_t ticks;
+    if (vk_parse_u64(&p, &ticks) != 0) return -1;
+    struct timespec boot;
+    clock_gettime(CLOCK_BOOTTIME, &boot);
+    double since_boot = (double)boot.tv_sec + (double)boot.tv_nsec / 1e9;
+    double uptime = since_boot - (double)ticks * c->reader.ns_per_tick / 1e9;
+    return uptime > 0 ? uptime : 0;
+}
+
 static void submit_io(cgroup_check *c, const vk_container *container, int64_t now) {
     size_t base = c->tags.count;
     for (size_t i = 0; i < c->stats.io_count; i++) {
@@ -141,10 +167,8 @@ static void collect(cgroup_check *c, const vk_container *container) {
     for (size_t f = CG_RATE_FIELD_COUNT; f < CG_FIELD_COUNT; f++) {
         if (c->stats.values[f] != VK_MISSING) vk_batch_gauge(&c->batch, gauge_names[f], (double)c->stats.values[f]);
     }
-    if (container->started_at > 0) {
-        double uptime = (double)(vk_realtime_ns() - container->started_at) / 1e9;
-        vk_batch_gauge(&c->batch, "container.uptime", uptime > 0 ? uptime : 0);
-    }
+    double uptime = container_uptime(c, container);
+    if (uptime >= 0) vk_batch_gauge(&c->batch, "container.uptime", uptime);
     vk_batch_submit(c->api, c->host, &c->batch);
     submit_io(c, container, now);
 }
