@@ -10,6 +10,8 @@ struct ContainerdAPI: Sendable {
     typealias Client = GRPCClient<HTTP2ClientTransport.Posix>
 
     let client: Client
+    /// Content reads use their own, regularly renewed connection (see `RotatingClient`).
+    let blobClients: RotatingClient
     let timeout: Duration
 
     private func metadata(_ namespace: String) -> Metadata {
@@ -88,7 +90,7 @@ struct ContainerdAPI: Sendable {
 
     /// Reads a whole blob from the content store (manifests and configs are small).
     func blob(namespace: String, digest: String, limit: Int = 4 << 20) async throws -> Data {
-        let service = Containerd_Services_Content_V1_Content.Client(wrapping: client)
+        let service = Containerd_Services_Content_V1_Content.Client(wrapping: try await blobClients.client())
         var request = Containerd_Services_Content_V1_ReadContentRequest()
         request.digest = digest
         return try await service.read(request, metadata: metadata(namespace), options: options) { response in

@@ -48,8 +48,16 @@ actor ContainerdCollector {
                 }
                 let transport = try HTTP2ClientTransport.Posix(
                     target: .unixDomainSocket(path: settings.socketPath), transportSecurity: .plaintext)
-                try await withGRPCClient(transport: transport) { client in
-                    try await self.session(ContainerdAPI(client: client, timeout: self.settings.requestTimeout))
+                let blobClients = RotatingClient(socketPath: settings.socketPath)
+                do {
+                    try await withGRPCClient(transport: transport) { client in
+                        try await self.session(ContainerdAPI(client: client, blobClients: blobClients,
+                                                             timeout: self.settings.requestTimeout))
+                    }
+                    await blobClients.shutdown()
+                } catch {
+                    await blobClients.shutdown()
+                    throw error
                 }
             } catch {
                 if Task.isCancelled { break }
@@ -115,6 +123,8 @@ actor ContainerdCollector {
                 do {
                     let content = try await resolve(image, namespace: namespace, api)
                     freshCatalog.set(.init(namespace: namespace, name: image.name), content: content)
+                } catch let error as RPCError where error.code != .notFound {
+                    throw error
                 } catch {
                     sink.log(.warn, "image \(image.name) in \(namespace): cannot read its manifest or config: \(error)")
                 }
@@ -212,7 +222,7 @@ actor ContainerdCollector {
         let content: ImageContent
         do {
             content = try await resolve(image, namespace: namespace, api)
-        } catch let error as RPCError {
+        } catch let error as RPCError where error.code != .notFound {
             throw error
         } catch {
             sink.log(.warn, "image \(name) in \(namespace): cannot read its manifest or config: \(error)")
