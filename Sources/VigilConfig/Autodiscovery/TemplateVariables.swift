@@ -3,6 +3,7 @@
 public enum TemplateVariables {
     public struct UnknownVariable: Error, CustomStringConvertible, Equatable {
         public var name: String
+        public init(name: String) { self.name = name }
         public var description: String { "template variable %%\(name)%% cannot be resolved" }
     }
 
@@ -13,9 +14,10 @@ public enum TemplateVariables {
         case let .scalar(text, plain):
             guard text.contains("%%") else { return node }
             let resolved = try resolve(text, lookup)
-            // A whole-value substitution of a plain scalar keeps its type
-            // (port: %%port%% stays a number).
-            out.value = .scalar(resolved, plain: plain)
+            // A value that is exactly one variable takes the resolved value's
+            // own type, so `port: "%%port%%"` becomes a number.
+            let whole = text.hasPrefix("%%") && text.hasSuffix("%%") && text.dropFirst(2).dropLast(2).firstIndex(of: "%") == nil
+            out.value = .scalar(resolved, plain: plain || whole)
         case let .sequence(items):
             var resolved: [ConfigNode] = []
             for item in items { resolved.append(try resolve(item, lookup)) }
