@@ -3,8 +3,10 @@ import VigilModel
 
 /// Sender PID (from SO_PASSCRED) or client container id (`|c:`) → the
 /// container's tags. Results are cached for `ttl` seconds so that the
-/// steady state costs one dictionary lookup per packet; a miss is cached
-/// too, so a host process sending a flood does not re-read `/proc` each time.
+/// steady state costs one dictionary lookup per packet. A miss is cached
+/// briefly (`missTTL`), so a host process sending a flood does not re-read
+/// `/proc` each time, yet a new container's first packets, which may race its
+/// arrival in the workload store, do not leave it untagged for long.
 /// Owned by one worker thread: no locking.
 final class OriginResolver {
     private struct Entry {
@@ -16,18 +18,20 @@ final class OriginResolver {
     private let cardinality: TagCardinality
     private let procRoot: String
     private let ttlNanoseconds: UInt64
+    private let missTTLNanoseconds: UInt64
     private let counters: DogStatsDCounters
     private var byPID: [Int32: Entry] = [:]
     private var byContainer: [UInt64: Entry] = [:]
     private static let maxEntries = 16_384
 
     init(tagProvider: TagProvider?, cardinality: TagCardinality, counters: DogStatsDCounters,
-         procRoot: String = "/proc", ttlSeconds: Double = 30) {
+         procRoot: String = "/proc", ttlSeconds: Double = 30, missTTLSeconds: Double = 2) {
         self.tagProvider = tagProvider
         self.cardinality = cardinality
         self.counters = counters
         self.procRoot = procRoot
         self.ttlNanoseconds = UInt64(ttlSeconds * 1e9)
+        self.missTTLNanoseconds = UInt64(missTTLSeconds * 1e9)
     }
 
     /// The origin of a packet from `pid`. -1 means no credentials (UDP).
@@ -44,7 +48,7 @@ final class OriginResolver {
         }
         let origin = resolve(pid: pid)
         if byPID.count >= Self.maxEntries { byPID.removeAll(keepingCapacity: true) }
-        byPID[pid] = Entry(origin: origin, expires: now + ttlNanoseconds)
+        byPID[pid] = Entry(origin: origin, expires: now + ttl(origin))
         countLookup(origin)
         return origin
     }
@@ -60,9 +64,13 @@ final class OriginResolver {
         let id = String(decoding: bytes, as: UTF8.self)
         let origin = tags(forContainer: id)
         if byContainer.count >= Self.maxEntries { byContainer.removeAll(keepingCapacity: true) }
-        byContainer[hash] = Entry(origin: origin, expires: now + ttlNanoseconds)
+        byContainer[hash] = Entry(origin: origin, expires: now + ttl(origin))
         countLookup(origin)
         return origin
+    }
+
+    private func ttl(_ origin: OriginTags) -> UInt64 {
+        origin.tags.isEmpty ? missTTLNanoseconds : ttlNanoseconds
     }
 
     private func countLookup(_ origin: OriginTags) {

@@ -26,7 +26,7 @@ import VigilDogStatsD
         let stale = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
         defer { close(stale) }
         first.stop()
-        _ = try runProcess("/usr/bin/python3", ["-c", "import socket;s=socket.socket(socket.AF_UNIX,socket.SOCK_DGRAM);s.bind('\(dir)/dsd.socket')"])
+        _ = try runProcess("/usr/bin/env", ["python3", "-c", "import socket;s=socket.socket(socket.AF_UNIX,socket.SOCK_DGRAM);s.bind('\(dir)/dsd.socket')"])
         let second = try DogStatsDServer(config: config, hostname: "h", tagProvider: nil)
         try second.start()
         second.stop()
@@ -55,7 +55,7 @@ import VigilDogStatsD
             u.sendall(len(msg).to_bytes(4, "little") + msg)
             u.close()
             """
-        let result = try runProcess("/usr/bin/python3", ["-c", script])
+        let result = try runProcess("/usr/bin/env", ["python3", "-c", script])
         #expect(result.status == 0, "\(result.output)")
         #expect(fixture.wait { fixture.server.totals().metrics == 2 })
         let errors = fixture.server.statusSnapshot()["parse_errors"]

@@ -13,9 +13,11 @@ import VigilModel
         if mode == "udp":
             kw = dict(host="127.0.0.1", port=int(target))
         elif mode == "stream":
-            kw = dict(socket_path="unixstream://" + target)
+            kw = dict(socket_path="unixstream://" + target, socket_timeout=None)
         else:
-            kw = dict(socket_path=target)
+            # Blocking: with the kernel's default queue of 10 datagrams a
+            # non-blocking sender outruns any reader and drops on its side.
+            kw = dict(socket_path=target, socket_timeout=None)
         c = DogStatsd(disable_telemetry=True, disable_buffering=not buffered, **kw)
         tags = ["mode:" + mode, "env:e2e"]
         for i in range(100):
@@ -46,7 +48,7 @@ import VigilModel
         case "stream": fixture.streamPath
         default: fixture.socketPath
         }
-        let result = try runProcess("/usr/bin/python3", ["-c", Self.sender, mode, target, buffered ? "1" : "0"])
+        let result = try runProcess("/usr/bin/env", ["python3", "-c", Self.sender, mode, target, buffered ? "1" : "0"])
         #expect(result.status == 0, "sender failed: \(result.output)")
 
         let listener = ["uds": "uds_datagram", "stream": "uds_stream", "udp": "udp"][mode]!
