@@ -13,7 +13,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
+
+typedef struct cg_fd_slot {
+    char id[128];
+    uint64_t identity;
+    int fds[CG_SLOT_COUNT];
+} cg_fd_slot;
 
 typedef struct cgroup_check {
     const vigil_host_api *api;
@@ -30,6 +37,11 @@ typedef struct cgroup_check {
     vk_batch batch;
     char relative[CG_PATH_MAX + 64];
     char key[VK_RATE_KEY_MAX];
+    /* Kept descriptors, by position in the container list; a slot whose
+     * container changed (id or incarnation) is closed and refilled. */
+    cg_fd_slot *slots;
+    size_t slot_count;
+    size_t fd_budget;
 } cgroup_check;
 
 static const char *const rate_names[CG_RATE_FIELD_COUNT] = {
@@ -90,6 +102,11 @@ static int relative_from_proc(cgroup_check *c, int64_t pid) {
     return -1;
 }
 
+/* What changes when a container restarts under the same id. */
+static uint64_t incarnation(const vk_container *container) {
+    return (uint64_t)container->started_at ^ ((uint64_t)container->pid << 32);
+}
+
 /* Seconds since the container started: from its start time when the store
  * has one, else from its init process's start (field 22 of /proc/<pid>/stat,
  * in clock ticks since boot). -1 when neither is known. */
@@ -122,8 +139,7 @@ static void submit_io(cgroup_check *c, const vk_container *container, int64_t no
         const uint64_t values[4] = {d->read_bytes, d->write_bytes, d->read_ops, d->write_ops};
         double rates[4];
         snprintf(c->key, sizeof c->key, "io|%s|%u:%u", container->id, d->major, d->minor);
-        uint64_t identity = (uint64_t)container->started_at ^ ((uint64_t)container->pid << 32);
-        uint32_t valid = vk_rate_update(&c->rates, c->key, identity, now, values, 4, rates);
+        uint32_t valid = vk_rate_update(&c->rates, c->key, incarnation(container), now, values, 4, rates);
         if (!valid) continue;
         vk_tags_truncate(&c->tags, base);
         vk_tags_pushf(&c->tags, "device:%s", cg_device_lookup(&c->devices, d->major, d->minor));
@@ -136,7 +152,38 @@ static void submit_io(cgroup_check *c, const vk_container *container, int64_t no
     vk_tags_truncate(&c->tags, base);
 }
 
-static void collect(cgroup_check *c, const vk_container *container) {
+static void release_slot(cgroup_check *c, cg_fd_slot *slot) {
+    cg_close_slots(slot->fds, &c->fd_budget);
+    slot->id[0] = '\0';
+}
+
+/* Makes sure there is a slot per listed container; only grows. */
+static void reserve_slots(cgroup_check *c, size_t count) {
+    if (count <= c->slot_count) return;
+    cg_fd_slot *grown = realloc(c->slots, count * sizeof *grown);
+    if (!grown) return;   /* Then the extra containers open and close their files. */
+    for (size_t i = c->slot_count; i < count; i++) {
+        grown[i].id[0] = '\0';
+        grown[i].identity = 0;
+        for (int f = 0; f < CG_SLOT_COUNT; f++) grown[i].fds[f] = -1;
+    }
+    c->slots = grown;
+    c->slot_count = count;
+}
+
+static void bind_slot(cgroup_check *c, size_t index, const vk_container *container) {
+    c->reader.fds = NULL;
+    if (index >= c->slot_count) return;
+    cg_fd_slot *slot = &c->slots[index];
+    if (strcmp(slot->id, container->id) != 0 || slot->identity != incarnation(container)) {
+        release_slot(c, slot);
+        snprintf(slot->id, sizeof slot->id, "%s", container->id);
+        slot->identity = incarnation(container);
+    }
+    c->reader.fds = slot->fds;
+}
+
+static void collect(cgroup_check *c, size_t index, const vk_container *container) {
     const char *relative = container->cgroup_path;
     if (relative[0] == '\0') {
         if (relative_from_proc(c, container->pid) != 0) {
@@ -146,9 +193,11 @@ static void collect(cgroup_check *c, const vk_container *container) {
         }
         relative = c->relative;
     }
+    bind_slot(c, index, container);
     int read = c->layout.version == CG_VERSION_2 ? cg_read_v2(&c->reader, &c->layout, relative, &c->stats)
                                                   : cg_read_v1(&c->reader, &c->layout, relative, &c->stats);
     if (read != 0) {
+        if (index < c->slot_count) release_slot(c, &c->slots[index]);
         /* Stopped between the listing and the read: normal churn, not an error. */
         vk_logf(c->api, c->host, VIGIL_LOG_DEBUG, "container %s: cgroup %s is gone; skipped", container->id, relative);
         return;
@@ -156,7 +205,7 @@ static void collect(cgroup_check *c, const vk_container *container) {
     int64_t now = vk_monotonic_ns();
     double rates[CG_RATE_FIELD_COUNT];
     snprintf(c->key, sizeof c->key, "cg|%s", container->id);
-    uint64_t identity = (uint64_t)container->started_at ^ ((uint64_t)container->pid << 32);
+    uint64_t identity = incarnation(container);
     uint32_t valid = vk_rate_update(&c->rates, c->key, identity, now, c->stats.values, CG_RATE_FIELD_COUNT, rates);
 
     vk_tags_for_container(c->api, c->host, &c->tags, container->id, c->cardinality);
@@ -184,7 +233,10 @@ static vigil_status cgroup_run(void *instance, char *errbuf, size_t errbuf_size)
         vk_logf(c->api, c->host, VIGIL_LOG_WARN, "some containers were left out: id or cgroup path too long, or out of memory");
     }
     vk_rate_begin_run(&c->rates);
-    for (size_t i = 0; i < c->containers.count; i++) collect(c, &c->containers.items[i]);
+    reserve_slots(c, c->containers.count);
+    for (size_t i = 0; i < c->containers.count; i++) collect(c, i, &c->containers.items[i]);
+    for (size_t i = c->containers.count; i < c->slot_count; i++) release_slot(c, &c->slots[i]);
+    c->reader.fds = NULL;
     vk_rate_end_run(&c->rates);
     return VIGIL_OK;
 }
@@ -196,6 +248,8 @@ static void cgroup_destroy(void *instance) {
     vk_tags_free(&c->tags);
     vk_rate_table_free(&c->rates);
     cg_devices_free(&c->devices);
+    for (size_t i = 0; i < c->slot_count; i++) release_slot(c, &c->slots[i]);
+    free(c->slots);
     free(c);
 }
 
@@ -226,6 +280,23 @@ static vigil_status cgroup_configure(const vigil_host_api *api, vigil_host *host
         free(c);
         return VIGIL_ERROR_CONFIG;
     }
+    /* Kept descriptors: `max_open_files`, by default half the process's soft
+     * RLIMIT_NOFILE so the rest of the agent keeps plenty. 0 disables. */
+    char budget[32];
+    struct rlimit limit;
+    long default_budget = getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY
+                              ? (long)(limit.rlim_cur / 2) : 512;
+    snprintf(option, sizeof option, "%ld", default_budget);
+    vk_instance_option(api, host, "max_open_files", option, budget, sizeof budget);
+    char *end = NULL;
+    long parsed = strtol(budget, &end, 10);
+    if (end == budget || *end != '\0' || parsed < 0) {
+        snprintf(errbuf, errbuf_size, "max_open_files must be a number >= 0, not \"%s\"", budget);
+        free(c);
+        return VIGIL_ERROR_CONFIG;
+    }
+    c->fd_budget = (size_t)parsed;
+    c->reader.fd_budget = &c->fd_budget;
     snprintf(c->devices.sys_root, sizeof c->devices.sys_root, "/sys");
     snprintf(c->devices.proc_root, sizeof c->devices.proc_root, "%s", c->proc_root);
     cg_reader_init(&c->reader);

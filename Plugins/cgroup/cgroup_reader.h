@@ -5,7 +5,16 @@
 #include "cgroup_layout.h"
 #include "cgroup_stats.h"
 
+/** Files kept open between runs, per container: re-reading an open cgroup
+ *  file with pread(offset 0) regenerates it and costs a fraction of
+ *  open+read+close. Each reader numbers its files below CG_SLOT_COUNT. */
+#define CG_SLOT_COUNT 16
+
 typedef struct cg_reader {
+    /* The current container's descriptors (NULL: open and close each time),
+     * and how many more the module may keep open. */
+    int *fds;
+    size_t *fd_budget;
     char path[CG_PATH_MAX + 640];
     char text[32768];
     int vanished;          /**< A file every cgroup has was missing: the cgroup is gone. */
@@ -23,10 +32,12 @@ int cg_read_v2(cg_reader *reader, const cg_layout *layout, const char *relative,
 
 /** Shared by both readers: the text of `<dir><relative>/<file>`, or NULL.
  *  A missing `required` file marks the cgroup as vanished. */
-const char *cg_read_text(cg_reader *reader, const char *dir, const char *relative,
+const char *cg_read_text(cg_reader *reader, int slot, const char *dir, const char *relative,
                          const char *file, int required);
 /** Same for a file holding one number ("max" and "-1" read as VK_MISSING's value). */
-int cg_read_number(cg_reader *reader, const char *dir, const char *relative,
+int cg_read_number(cg_reader *reader, int slot, const char *dir, const char *relative,
                    const char *file, int required, uint64_t *out);
+/** Closes every kept descriptor in `fds` and gives them back to the budget. */
+void cg_close_slots(int *fds, size_t *fd_budget);
 
 #endif

@@ -10,8 +10,8 @@
 
 static void read_cpu(cg_reader *r, const cg_layout *l, const char *rel, cg_stats *s) {
     uint64_t usage;
-    if (cg_read_number(r, l->cpuacct, rel, "cpuacct.usage", 1, &usage) == 0) s->values[CG_CPU_USAGE_NS] = usage;
-    const char *text = cg_read_text(r, l->cpuacct, rel, "cpuacct.stat", 1);
+    if (cg_read_number(r, 0, l->cpuacct, rel, "cpuacct.usage", 1, &usage) == 0) s->values[CG_CPU_USAGE_NS] = usage;
+    const char *text = cg_read_text(r, 1, l->cpuacct, rel, "cpuacct.stat", 1);
     if (text) {
         static const char *const keys[] = {"user", "system"};
         uint64_t ticks[2];
@@ -19,7 +19,7 @@ static void read_cpu(cg_reader *r, const cg_layout *l, const char *rel, cg_stats
         if (found & 1) s->values[CG_CPU_USER_NS] = (uint64_t)((double)ticks[0] * r->ns_per_tick);
         if (found & 2) s->values[CG_CPU_SYSTEM_NS] = (uint64_t)((double)ticks[1] * r->ns_per_tick);
     }
-    text = cg_read_text(r, l->cpu, rel, "cpu.stat", 1);
+    text = cg_read_text(r, 2, l->cpu, rel, "cpu.stat", 1);
     if (text) {
         static const char *const keys[] = {"nr_throttled", "throttled_time"};
         uint64_t v[2];
@@ -28,8 +28,8 @@ static void read_cpu(cg_reader *r, const cg_layout *l, const char *rel, cg_stats
         if (found & 2) s->values[CG_CPU_THROTTLED_NS] = v[1];
     }
     uint64_t quota, period;
-    if (cg_read_number(r, l->cpu, rel, "cpu.cfs_quota_us", 1, &quota) == 0) {
-        if (quota != UINT64_MAX && cg_read_number(r, l->cpu, rel, "cpu.cfs_period_us", 1, &period) == 0 && period > 0) {
+    if (cg_read_number(r, 3, l->cpu, rel, "cpu.cfs_quota_us", 1, &quota) == 0) {
+        if (quota != UINT64_MAX && cg_read_number(r, 4, l->cpu, rel, "cpu.cfs_period_us", 1, &period) == 0 && period > 0) {
             s->values[CG_CPU_LIMIT_NANOCORES] = (uint64_t)((double)quota / (double)period * 1e9);
         } else {
             s->values[CG_CPU_LIMIT_NANOCORES] = r->host_cpus * 1000000000ULL;
@@ -39,8 +39,8 @@ static void read_cpu(cg_reader *r, const cg_layout *l, const char *rel, cg_stats
 
 static void read_memory(cg_reader *r, const cg_layout *l, const char *rel, cg_stats *s) {
     uint64_t v;
-    if (cg_read_number(r, l->memory, rel, "memory.usage_in_bytes", 1, &v) == 0) s->values[CG_MEM_USAGE] = v;
-    const char *text = cg_read_text(r, l->memory, rel, "memory.stat", 1);
+    if (cg_read_number(r, 5, l->memory, rel, "memory.usage_in_bytes", 1, &v) == 0) s->values[CG_MEM_USAGE] = v;
+    const char *text = cg_read_text(r, 6, l->memory, rel, "memory.stat", 1);
     if (text) {
         /* total_* include descendants, like usage_in_bytes does. */
         static const char *const keys[] = {"total_rss", "total_cache", "total_swap", "total_inactive_file",
@@ -57,12 +57,12 @@ static void read_memory(cg_reader *r, const cg_layout *l, const char *rel, cg_st
         if (found & 16) s->values[CG_MEM_PAGE_FAULTS] = m[4];
         if (found & 32) s->values[CG_MEM_MAJOR_PAGE_FAULTS] = m[5];
     }
-    if (cg_read_number(r, l->memory, rel, "memory.limit_in_bytes", 1, &v) == 0 && v < V1_UNLIMITED)
+    if (cg_read_number(r, 7, l->memory, rel, "memory.limit_in_bytes", 1, &v) == 0 && v < V1_UNLIMITED)
         s->values[CG_MEM_LIMIT] = v;
-    if (cg_read_number(r, l->memory, rel, "memory.soft_limit_in_bytes", 0, &v) == 0 && v < V1_UNLIMITED)
+    if (cg_read_number(r, 8, l->memory, rel, "memory.soft_limit_in_bytes", 0, &v) == 0 && v < V1_UNLIMITED)
         s->values[CG_MEM_SOFT_LIMIT] = v;
-    if (cg_read_number(r, l->memory, rel, "memory.kmem.usage_in_bytes", 0, &v) == 0) s->values[CG_MEM_KERNEL] = v;
-    text = cg_read_text(r, l->memory, rel, "memory.oom_control", 0);
+    if (cg_read_number(r, 9, l->memory, rel, "memory.kmem.usage_in_bytes", 0, &v) == 0) s->values[CG_MEM_KERNEL] = v;
+    text = cg_read_text(r, 10, l->memory, rel, "memory.oom_control", 0);
     if (text) {
         static const char *const keys[] = {"oom_kill"};
         if (vk_scan_keyed(text, keys, 1, &v) & 1) s->values[CG_MEM_OOM_EVENTS] = v;
@@ -72,8 +72,9 @@ static void read_memory(cg_reader *r, const cg_layout *l, const char *rel, cg_st
 /* Lines "MAJ:MIN Read N" / "MAJ:MIN Write N" (others: Sync, Async, Total...). */
 static void read_blkio_file(cg_reader *r, const cg_layout *l, const char *rel, const char *file,
                             const char *fallback, cg_stats *s, int ops) {
-    const char *text = cg_read_text(r, l->blkio, rel, file, 0);
-    if (!text) text = cg_read_text(r, l->blkio, rel, fallback, 0);
+    int slot = ops ? 12 : 11;   /* Whichever of the two files exists stays in the slot. */
+    const char *text = cg_read_text(r, slot, l->blkio, rel, file, 0);
+    if (!text) text = cg_read_text(r, slot, l->blkio, rel, fallback, 0);
     if (!text) return;
     for (const char *p = text; *p;) {
         uint64_t major, minor, value;
@@ -104,7 +105,7 @@ int cg_read_v1(cg_reader *r, const cg_layout *l, const char *rel, cg_stats *s) {
     read_blkio_file(r, l, rel, "blkio.throttle.io_service_bytes_recursive", "blkio.throttle.io_service_bytes", s, 0);
     read_blkio_file(r, l, rel, "blkio.throttle.io_serviced_recursive", "blkio.throttle.io_serviced", s, 1);
     uint64_t v;
-    if (cg_read_number(r, l->pids, rel, "pids.current", 1, &v) == 0) s->values[CG_PID_THREADS] = v;
-    if (cg_read_number(r, l->pids, rel, "pids.max", 0, &v) == 0 && v != UINT64_MAX) s->values[CG_PID_LIMIT] = v;
+    if (cg_read_number(r, 13, l->pids, rel, "pids.current", 1, &v) == 0) s->values[CG_PID_THREADS] = v;
+    if (cg_read_number(r, 14, l->pids, rel, "pids.max", 0, &v) == 0 && v != UINT64_MAX) s->values[CG_PID_LIMIT] = v;
     return r->vanished ? -1 : 0;
 }

@@ -6,7 +6,7 @@
 
 static void read_cpu(cg_reader *r, const char *root, const char *rel, cg_stats *s) {
     /* cpu.stat exists in every v2 cgroup, controller or not: our vanish probe. */
-    const char *text = cg_read_text(r, root, rel, "cpu.stat", 1);
+    const char *text = cg_read_text(r, 0, root, rel, "cpu.stat", 1);
     if (text) {
         static const char *const keys[] = {"usage_usec", "user_usec", "system_usec", "nr_throttled", "throttled_usec"};
         uint64_t v[5];
@@ -18,7 +18,7 @@ static void read_cpu(cg_reader *r, const char *root, const char *rel, cg_stats *
         if (found & 16) s->values[CG_CPU_THROTTLED_NS] = v[4] * 1000;
     }
     /* cpu.max: "<quota|max> <period>". */
-    text = cg_read_text(r, root, rel, "cpu.max", 0);
+    text = cg_read_text(r, 1, root, rel, "cpu.max", 0);
     if (text) {
         uint64_t quota, period;
         const char *p = text;
@@ -32,9 +32,9 @@ static void read_cpu(cg_reader *r, const char *root, const char *rel, cg_stats *
 
 static void read_memory(cg_reader *r, const char *root, const char *rel, cg_stats *s) {
     uint64_t v;
-    if (cg_read_number(r, root, rel, "memory.current", 0, &v) != 0) return;   /* No memory controller here. */
+    if (cg_read_number(r, 2, root, rel, "memory.current", 0, &v) != 0) return;   /* No memory controller here. */
     s->values[CG_MEM_USAGE] = v;
-    const char *text = cg_read_text(r, root, rel, "memory.stat", 0);
+    const char *text = cg_read_text(r, 3, root, rel, "memory.stat", 0);
     if (text) {
         static const char *const keys[] = {"anon", "file", "inactive_file", "pgfault", "pgmajfault",
                                            "kernel", "kernel_stack", "slab", "sock"};
@@ -49,10 +49,10 @@ static void read_memory(cg_reader *r, const char *root, const char *rel, cg_stat
         if (found & 32) s->values[CG_MEM_KERNEL] = m[5];
         else if (found & (64 | 128)) s->values[CG_MEM_KERNEL] = ((found & 64) ? m[6] : 0) + ((found & 128) ? m[7] : 0) + ((found & 256) ? m[8] : 0);
     }
-    if (cg_read_number(r, root, rel, "memory.swap.current", 0, &v) == 0) s->values[CG_MEM_SWAP] = v;
-    if (cg_read_number(r, root, rel, "memory.max", 0, &v) == 0 && v != UINT64_MAX) s->values[CG_MEM_LIMIT] = v;
-    if (cg_read_number(r, root, rel, "memory.low", 0, &v) == 0 && v != UINT64_MAX && v > 0) s->values[CG_MEM_SOFT_LIMIT] = v;
-    text = cg_read_text(r, root, rel, "memory.events", 0);
+    if (cg_read_number(r, 4, root, rel, "memory.swap.current", 0, &v) == 0) s->values[CG_MEM_SWAP] = v;
+    if (cg_read_number(r, 5, root, rel, "memory.max", 0, &v) == 0 && v != UINT64_MAX) s->values[CG_MEM_LIMIT] = v;
+    if (cg_read_number(r, 6, root, rel, "memory.low", 0, &v) == 0 && v != UINT64_MAX && v > 0) s->values[CG_MEM_SOFT_LIMIT] = v;
+    text = cg_read_text(r, 7, root, rel, "memory.events", 0);
     if (text) {
         static const char *const keys[] = {"oom_kill"};
         if (vk_scan_keyed(text, keys, 1, &v) & 1) s->values[CG_MEM_OOM_EVENTS] = v;
@@ -61,7 +61,7 @@ static void read_memory(cg_reader *r, const char *root, const char *rel, cg_stat
 
 /* io.stat lines: "MAJ:MIN rbytes=N wbytes=N rios=N wios=N dbytes=N dios=N". */
 static void read_io(cg_reader *r, const char *root, const char *rel, cg_stats *s) {
-    const char *text = cg_read_text(r, root, rel, "io.stat", 0);
+    const char *text = cg_read_text(r, 8, root, rel, "io.stat", 0);
     if (!text) return;
     for (const char *p = text; *p;) {
         uint64_t major, minor, value;
@@ -96,7 +96,7 @@ int cg_read_v2(cg_reader *r, const cg_layout *l, const char *rel, cg_stats *s) {
     read_memory(r, l->unified, rel, s);
     read_io(r, l->unified, rel, s);
     uint64_t v;
-    if (cg_read_number(r, l->unified, rel, "pids.current", 0, &v) == 0) s->values[CG_PID_THREADS] = v;
-    if (cg_read_number(r, l->unified, rel, "pids.max", 0, &v) == 0 && v != UINT64_MAX) s->values[CG_PID_LIMIT] = v;
+    if (cg_read_number(r, 9, l->unified, rel, "pids.current", 0, &v) == 0) s->values[CG_PID_THREADS] = v;
+    if (cg_read_number(r, 10, l->unified, rel, "pids.max", 0, &v) == 0 && v != UINT64_MAX) s->values[CG_PID_LIMIT] = v;
     return r->vanished ? -1 : 0;
 }

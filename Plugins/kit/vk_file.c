@@ -45,15 +45,19 @@ int vk_parse_u64(const char **p, uint64_t *out) {
     return 0;
 }
 
-int vk_read_u64(const char *path, uint64_t *out) {
-    char buf[64];
-    if (vk_read_file(path, buf, sizeof buf) < 0) return -1;
-    const char *p = buf;
+int vk_parse_number(const char *text, uint64_t *out) {
+    const char *p = text;
     while (*p == ' ' || *p == '\t') p++;
     if (strncmp(p, "max", 3) == 0) { *out = UINT64_MAX; return 0; }
     /* cgroup v1 writes -1 for "no quota". */
     if (*p == '-') { *out = UINT64_MAX; return 0; }
     return vk_parse_u64(&p, out);
+}
+
+int vk_read_u64(const char *path, uint64_t *out) {
+    char buf[64];
+    if (vk_read_file(path, buf, sizeof buf) < 0) return -1;
+    return vk_parse_number(buf, out);
 }
 
 uint64_t vk_scan_keyed(const char *text, const char *const *keys, size_t nkeys, uint64_t *out) {

@@ -10,7 +10,10 @@
  * Instance options come from the environment (VIGIL_OPTION_<key>, e.g.
  * VIGIL_OPTION_cgroup_root). After three warm-up runs it measures RUNS runs
  * and prints one line:
- *   allocations=A fds_before=B fds_after=C submitted=S cpu_us=T containers=N
+ *   allocations=A fds_before=B fds_after=C fds_after_destroy=D fds_at_start=E
+ *   submitted=S cpu_us=T containers=N
+ * (B = C: no descriptor leaks across runs; D = E: destroy closes what the
+ * module kept open.)
  */
 #include "vigil_module.h"
 
@@ -158,6 +161,7 @@ int main(int argc, char **argv) {
     api.list_entities = list;
     void *instance = NULL;
     char err[512];
+    int at_start = open_fds();
     if (m->configure(&api, (vigil_host *)&api, NULL, &instance, err, sizeof err) != VIGIL_OK) {
         fprintf(stderr, "configure: %s\n", err);
         return 1;
@@ -173,8 +177,8 @@ int main(int argc, char **argv) {
     counting = 0;
     double cpu = cpu_seconds() - start;
     int after = open_fds();
-    printf("allocations=%ld fds_before=%d fds_after=%d submitted=%ld cpu_us=%.1f containers=%d\n",
-           allocations, before, after, submitted, cpu * 1e6, container_count);
     m->destroy(instance);
+    printf("allocations=%ld fds_before=%d fds_after=%d fds_after_destroy=%d fds_at_start=%d submitted=%ld cpu_us=%.1f containers=%d\n",
+           allocations, before, after, open_fds(), at_start, submitted, cpu * 1e6, container_count);
     return 0;
 }

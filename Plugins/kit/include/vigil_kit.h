@@ -21,6 +21,8 @@ ssize_t vk_read_file(const char *path, char *buf, size_t cap);
 /** Reads a file holding one unsigned integer ("max" reads as UINT64_MAX).
  *  Returns 0 on success, -1 if the file is missing or malformed. */
 int vk_read_u64(const char *path, uint64_t *out);
+/** The same parse on text already read. */
+int vk_parse_number(const char *text, uint64_t *out);
 
 /** Parses an unsigned decimal at *p, skipping leading blanks; advances *p.
  *  Returns 0 on success, -1 when no digit follows. */

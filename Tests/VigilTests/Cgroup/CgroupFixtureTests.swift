@@ -170,6 +170,21 @@ struct CgroupFixtureTests {
         }
     }
 
+    @Test func keptDescriptorsFollowRewrittenAndRemovedCgroups() throws {
+        let tree = try FixtureTree("v2")
+        let h = try harness(root: tree.path, containers: [.init(id: "web", pid: 4242, cgroupPath: "/default/web")])
+        #expect(try h.run().value("container.memory.usage") == 5_500_928)
+        try tree.write("default/web/memory.current", "7000000\n")
+        #expect(try h.run().value("container.memory.usage") == 7_000_000, "a kept file is re-read, not cached")
+        try tree.remove("default/web/cpu.stat")
+        let fds = openFileDescriptorCount()
+        // Open descriptors still read a removed file on a plain file system; the
+        // next incarnation must reopen by path and find it gone.
+        h.containers = [.init(id: "web", pid: 4243, cgroupPath: "/default/web", startedAt: 1_700_000_200_000_000_000)]
+        #expect(try h.run().isEmpty)
+        #expect(openFileDescriptorCount() < fds, "a vanished cgroup gives its descriptors back")
+    }
+
     @Test func containerWithoutCgroupPathUsesItsProcessCgroup() throws {
         let tree = try FixtureTree("v2")
         let proc = try FixtureTree("v2")   // any writable folder will do as a proc root

@@ -41,10 +41,17 @@ struct CgroupHostTests {
         }
         // One that is gone by the time it is read.
         containers.append((id: "gone", pid: 1, path: "/vigil-unit-never-created"))
-        let result = try AllocationProbe.run(product: "vigil-cgroup", runs: 100, containers: containers)
-        #expect(result.allocations == 0)
-        #expect(result.fdsAfter == result.fdsBefore)
-        #expect(result.submitted >= 100 * 50 * 10)
+        // Kept descriptors (the default) and open-read-close for every file.
+        for budget in ["1000000", "0"] {
+            let result = try AllocationProbe.run(product: "vigil-cgroup", runs: 100, containers: containers,
+                                                 options: ["max_open_files": budget])
+            #expect(result.allocations == 0)
+            #expect(result.fdsAfter == result.fdsBefore)
+            #expect(result.fdsAfterDestroy == result.fdsAtStart, "destroy closes every kept descriptor")
+            #expect(result.submitted >= 100 * 50 * 10)
+            if budget == "0" { #expect(result.fdsBefore == result.fdsAtStart) }
+            else { #expect(result.fdsBefore >= result.fdsAtStart + 50 * 10) }
+        }
     }
 
     @Test func networkSteadyStateAllocatesNothing() throws {

@@ -9,6 +9,8 @@ enum AllocationProbe {
         var allocations: Int
         var fdsBefore: Int
         var fdsAfter: Int
+        var fdsAfterDestroy: Int
+        var fdsAtStart: Int
         var submitted: Int
         var cpuMicroseconds: Double
     }
@@ -32,10 +34,12 @@ enum AllocationProbe {
             if kv.count == 2, let v = Double(kv[1]) { fields[String(kv[0])] = v }
         }
         guard let a = fields["allocations"], let b = fields["fds_before"], let c = fields["fds_after"],
+              let d = fields["fds_after_destroy"], let e = fields["fds_at_start"],
               let s = fields["submitted"], let cpu = fields["cpu_us"] else {
             throw ModuleHarness.Failure(description: "probe said: \(out)")
         }
-        return Result(allocations: Int(a), fdsBefore: Int(b), fdsAfter: Int(c), submitted: Int(s), cpuMicroseconds: cpu)
+        return Result(allocations: Int(a), fdsBefore: Int(b), fdsAfter: Int(c), fdsAfterDestroy: Int(d),
+                      fdsAtStart: Int(e), submitted: Int(s), cpuMicroseconds: cpu)
     }
 
     /// posix_spawn with stdout to a file; waits at most 60 s.
