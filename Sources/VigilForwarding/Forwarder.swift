@@ -104,7 +104,7 @@ public final class Forwarder: FlushSink, StatusReporting {
     /// for at most `forwarder_stop_timeout`, to deliver what is pending.
     public func stop() async {
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in worker.async { done.resume() } }
-        guard case let .intake(_, transport, senders) = destination else { return }
+        guard case let .intake(_, _, senders) = destination else { return }
         let tasks = state.withLock { state in
             defer { state.senderTasks = [] }
             return state.senderTasks
@@ -115,7 +115,6 @@ public final class Forwarder: FlushSink, StatusReporting {
         await withTaskGroup(of: Void.self) { group in
             for sender in senders.values { group.addTask { await sender.drain(until: deadline) } }
         }
-        await transport.shutdown()
     }
 
     public func prometheusText() -> String { PrometheusText.render(latest.snapshot(now: WallClock.nowSeconds())) }

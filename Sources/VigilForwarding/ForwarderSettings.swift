@@ -6,8 +6,8 @@ public struct ForwarderSettings: Sendable {
     /// Datadog site base URL, e.g. `https://api.datadoghq.com`; nil selects
     /// the local store.
     public var ddURL: String?
-    /// Never logged, never shown in status.
-    var apiKey: String?
+    /// Never logged, never shown in status; redacted when printed.
+    var apiKey: Secret?
     public var runPath: String
     /// `forwarder_storage_max_size`, bytes (suffixes KB/MB/GB accepted).
     public var outboxMaxBytes: Int = 100 << 20
@@ -43,7 +43,7 @@ public struct ForwarderSettings: Sendable {
             guard let key = config.string("api_key"), !key.isEmpty else {
                 throw invalid("dd_url", "dd_url is set but api_key (or VIGIL_API_KEY) is missing")
             }
-            apiKey = key
+            apiKey = Secret(key)
         }
         if let text = config.string("forwarder_storage_max_size") {
             guard let bytes = ForwarderSettings.bytes(text), bytes > 0 else {
@@ -104,4 +104,14 @@ public enum DurationText {
         }
         return Int64(trimmed)
     }
+}
+
+/// A string that prints as `<redacted>`, also under `dump` and `Mirror`,
+/// so that logging a settings value cannot leak it.
+struct Secret: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    let value: String
+    init(_ value: String) { self.value = value }
+    var description: String { "<redacted>" }
+    var debugDescription: String { "<redacted>" }
+    var customMirror: Mirror { Mirror(self, children: [:]) }
 }

@@ -75,16 +75,16 @@ final class Outbox: Sendable {
         }
     }
 
-    /// Swaps one payload for others in place of it, keeping its position in
-    /// the queue: the parts of a split, or the payload recompressed.
+    /// Swaps one payload for others: the parts of a split, or the payload
+    /// recompressed.
     func replace(_ id: Int64, with parts: [Payload]) throws {
         try database.write { db in
             let created = try Double.fetchOne(db, sql: "SELECT created_at FROM outbox WHERE id = ?", arguments: [id])
                 ?? Date().timeIntervalSince1970
             try db.execute(sql: "DELETE FROM outbox WHERE id = ?", arguments: [id])
-            // The first part reuses the id; later parts get new ids, so a
-            // split payload is retried before newer data only partly. That
-            // is fine: order across payloads is not a delivery guarantee.
+            // The first part keeps the id, hence the queue position; the
+            // others queue behind newer payloads. The intake orders points
+            // by timestamp, so delivery order is not a guarantee we owe.
             for (index, part) in parts.enumerated() {
                 try db.execute(sql: """
                     INSERT INTO outbox (id, endpoint, encoding, body, size, items, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)

@@ -55,14 +55,15 @@ final class EndpointSender: Sendable {
     /// seconds), the first failure, or nothing is left. It ignores an open
     /// breaker: this is the last chance, and it costs one probe at most.
     func drain(until deadline: Double) async {
-        while ProcessInfo.processInfo.systemUptime < deadline, let outcome = await sendNext() {
+        while ProcessInfo.processInfo.systemUptime < deadline,
+              let outcome = await sendNext(timeout: deadline - ProcessInfo.processInfo.systemUptime) {
             if case .retry = outcome { return }
         }
     }
 
     /// Sends the oldest payload; nil when there was none.
     @discardableResult
-    func sendNext() async -> DeliveryOutcome? {
+    func sendNext(timeout: Double? = nil) async -> DeliveryOutcome? {
         let record: Outbox.Record
         do {
             guard let oldest = try outbox.oldest(endpoint, limit: 1).first else { return nil }
@@ -72,7 +73,7 @@ final class EndpointSender: Sendable {
             breaker.withLock { _ = $0.recordFailure(at: Date().timeIntervalSince1970) }
             return .retry(reason: "outbox read failed")
         }
-        let outcome = await transport.send(record.payload)
+        let outcome = await transport.send(record.payload, timeoutSeconds: timeout)
         // A send cut short by shutdown says nothing about the intake.
         if Task.isCancelled, case .retry = outcome { return outcome }
         handle(outcome, for: record)

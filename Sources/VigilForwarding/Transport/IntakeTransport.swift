@@ -8,39 +8,37 @@ import VigilModel
 final class IntakeTransport: Sendable {
     private let client: HTTPClient
     private let baseURL: String
-    private let apiKey: String
+    private let apiKey: Secret
     private let timeout: TimeAmount
 
-    init(baseURL: String, apiKey: String, timeoutSeconds: Double) {
-        var configuration = HTTPClient.Configuration()
-        configuration.timeout = .init(connect: .seconds(10), read: .milliseconds(Int64(timeoutSeconds * 1000)))
-        configuration.httpVersion = .http1Only
-        self.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    /// The process-wide client: it needs no shutdown, so a forwarder that is
+    /// dropped without `stop()` (a failed agent start) cannot trip it.
+    /// Each request carries its own deadline.
+    init(baseURL: String, apiKey: Secret, timeoutSeconds: Double) {
+        self.client = HTTPClient.shared
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.apiKey = apiKey
         self.timeout = .milliseconds(Int64(timeoutSeconds * 1000))
     }
 
-    func send(_ payload: Payload) async -> DeliveryOutcome {
+    /// `timeoutSeconds` shortens the configured timeout (shutdown's last try).
+    func send(_ payload: Payload, timeoutSeconds: Double? = nil) async -> DeliveryOutcome {
         var request = HTTPClientRequest(url: baseURL + payload.endpoint.path)
         request.method = .POST
-        request.headers.add(name: "DD-API-KEY", value: apiKey)
+        request.headers.add(name: "DD-API-KEY", value: apiKey.value)
         request.headers.add(name: "Content-Type", value: payload.endpoint.contentType)
         request.headers.add(name: "Content-Encoding", value: payload.encoding.headerValue)
         request.headers.add(name: "User-Agent", value: "vigil/\(VigilVersion.string)")
         request.body = .bytes(ByteBuffer(bytes: payload.body))
         do {
-            let response = try await client.execute(request, timeout: timeout)
+            let limit = timeoutSeconds.map { TimeAmount.milliseconds(Int64(max(1, $0 * 1000))) } ?? timeout
+            let response = try await client.execute(request, timeout: min(limit, timeout))
             // Drain (bounded) so the connection can be reused.
             _ = try? await response.body.collect(upTo: 1 << 20)
             return DeliveryOutcome.classify(status: Int(response.status.code))
         } catch {
             return .retry(reason: IntakeTransport.describe(error))
         }
-    }
-
-    func shutdown() async {
-        try? await client.shutdown()
     }
 
     /// A short cause without request details.

@@ -71,8 +71,11 @@ import VigilModel
             try ForwarderSettings(config: AgentConfig.fromYAML("dd_url: http://127.0.0.1:1", baseDirectory: dir.path))
         }
         let keyed = try ForwarderSettings(config: AgentConfig.fromYAML("dd_url: http://127.0.0.1:1", baseDirectory: dir.path,
-                                                                        environment: ["VIGIL_API_KEY": "abc"]))
+                                                                        environment: ["VIGIL_API_KEY": "sekrit-key-value"]))
         #expect(keyed.usesIntake)
+        var dumped = ""
+        dump(keyed, to: &dumped)
+        #expect(!dumped.contains("sekrit") && !"\(keyed)".contains("sekrit"))
         #expect(keyed.encoding(for: .series) == .zstd)
         #expect(keyed.encoding(for: .events) == .deflate)
         #expect(throws: ConfigError.self) {
