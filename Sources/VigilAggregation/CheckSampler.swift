@@ -37,17 +37,34 @@ public final class CheckSampler: FlushSource {
     public func add(key: ContextKey, type: CheckMetricType, value: Double, flushFirstValue: Bool = false,
                     makeContext: () -> (name: String, tags: [String], host: String)) {
         state.withLock { s in
-            s.samplesThisRun += 1
-            if s.contexts[key]?.type == type {
-                s.contexts[key]!.add(value)
-                return
-            }
-            let parts = makeContext()
-            var context = CheckContext(name: parts.name, tags: parts.tags, host: parts.host, type: type,
-                                       flushFirstValue: flushFirstValue)
-            context.add(value)
-            s.contexts[key] = context
+            CheckSampler.add(&s, key: key, type: type, value: value, flushFirstValue: flushFirstValue, makeContext)
         }
+    }
+
+    /// Adds many samples under one lock: `body` receives an `add` function
+    /// with the same arguments as `add(key:type:value:flushFirstValue:makeContext:)`.
+    public func addBatch(_ body: (_ add: (ContextKey, CheckMetricType, Double, Bool,
+                                          () -> (name: String, tags: [String], host: String)) -> Void) -> Void) {
+        state.withLock { s in
+            body { key, type, value, flushFirstValue, makeContext in
+                CheckSampler.add(&s, key: key, type: type, value: value, flushFirstValue: flushFirstValue, makeContext)
+            }
+        }
+    }
+
+    @inline(__always)
+    private static func add(_ s: inout State, key: ContextKey, type: CheckMetricType, value: Double,
+                            flushFirstValue: Bool, _ makeContext: () -> (name: String, tags: [String], host: String)) {
+        s.samplesThisRun += 1
+        if let index = s.contexts.index(forKey: key), s.contexts.values[index].type == type {
+            s.contexts.values[index].add(value)
+            return
+        }
+        let parts = makeContext()
+        var context = CheckContext(name: parts.name, tags: parts.tags, host: parts.host, type: type,
+                                   flushFirstValue: flushFirstValue)
+        context.add(value)
+        s.contexts[key] = context
     }
 
     /// Convenience for Swift callers: hashes and normalises the tags.

@@ -67,15 +67,17 @@ public final class HostContext: Sendable {
         }
         var dropped = 0
         let base = UnsafeRawPointer(metrics)
-        for i in 0..<count {
-            let m = base.advanced(by: i * stride).assumingMemoryBound(to: vigil_metric.self)
-            guard let name = m.pointee.name, m.pointee.value.isFinite,
-                  let type = CheckMetricType(rawValue: m.pointee.type)
-            else {
-                dropped += 1
-                continue
+        sampler.addBatch { add in
+            for i in 0..<count {
+                let m = base.advanced(by: i * stride).assumingMemoryBound(to: vigil_metric.self)
+                guard let name = m.pointee.name, m.pointee.value.isFinite,
+                      let type = CheckMetricType(rawValue: m.pointee.type)
+                else {
+                    dropped += 1
+                    continue
+                }
+                submitOne(m, name: name, type: type, add)
             }
-            submitOne(m, name: name, type: type)
         }
         if dropped > 0 {
             droppedSamples.add(dropped, ordering: .relaxed)
@@ -85,7 +87,9 @@ public final class HostContext: Sendable {
     }
 
     @inline(__always)
-    private func submitOne(_ m: UnsafePointer<vigil_metric>, name: UnsafePointer<CChar>, type: CheckMetricType) {
+    private func submitOne(_ m: UnsafePointer<vigil_metric>, name: UnsafePointer<CChar>, type: CheckMetricType,
+                           _ add: (ContextKey, CheckMetricType, Double, Bool,
+                                   () -> (name: String, tags: [String], host: String)) -> Void) {
         let nameHash = ContextKey.fnv1a(UnsafeRawBufferPointer(start: name, count: strlen(name)), seed: ContextKey.offsetBasis)
         let hostHash: UInt64
         if let host = m.pointee.hostname {
@@ -119,8 +123,7 @@ public final class HostContext: Sendable {
             return acc
         }
         let key = ContextKey(nameHash: nameHash, hostHash: hostHash, tagsHash: tagsHash)
-        sampler.add(key: key, type: type, value: m.pointee.value,
-                    flushFirstValue: m.pointee.flags & VIGIL_METRIC_FLUSH_FIRST_VALUE != 0) {
+        add(key, type, m.pointee.value, m.pointee.flags & VIGIL_METRIC_FLUSH_FIRST_VALUE != 0) {
             let tags = readCStrings(m.pointee.tags, UInt32(tagCount)) + instanceTags
             let host = m.pointee.hostname.map { String(cString: $0) } ?? services.hostname
             return (String(cString: name), Tags.normalized(tags), host)
