@@ -118,23 +118,21 @@ actor ContainerdCollector {
         var freshCatalog = ImageCatalog()
         var listed: [(namespace: String, container: Containerd_Services_Containers_V1_Container,
                       task: Containerd_V1_Types_Process?)] = []
+        var listedImages: [(namespace: String, image: Containerd_Services_Images_V1_Image)] = []
         for namespace in namespaces {
-            for image in try await api.images(namespace: namespace) {
-                do {
-                    let content = try await resolve(image, namespace: namespace, api)
-                    freshCatalog.set(.init(namespace: namespace, name: image.name), content: content)
-                } catch let error as RPCError where error.code != .notFound {
-                    throw error
-                } catch {
-                    sink.log(.warn, "image \(image.name) in \(namespace): cannot read its manifest or config: \(error)")
-                }
-            }
+            for image in try await api.images(namespace: namespace) { listedImages.append((namespace, image)) }
             var tasks: [String: Containerd_V1_Types_Process] = [:]
             for task in try await api.tasks(namespace: namespace) {
                 tasks[task.containerID.isEmpty ? task.id : task.containerID] = task
             }
             for container in try await api.containers(namespace: namespace) {
                 listed.append((namespace, container, tasks[container.id]))
+            }
+        }
+        try await resolveUncached(listedImages, api)
+        for (namespace, image) in listedImages {
+            if let content = contentCache[image.target.digest] {
+                freshCatalog.set(.init(namespace: namespace, name: image.name), content: content)
             }
         }
         catalog = freshCatalog
@@ -156,6 +154,47 @@ actor ContainerdCollector {
         publishedContainers = containers
         syncCount += 1
         sink.log(.debug, "synchronised \(containers.count) containers and \(images.count) images from \(namespaces.count) namespaces")
+    }
+
+    /// Reads the manifests and configs not resolved yet, several at a time (each is a
+    /// round trip or two; thousands of images make that the bulk of a first sync).
+    private func resolveUncached(_ images: [(namespace: String, image: Containerd_Services_Images_V1_Image)],
+                                 _ api: ContainerdAPI) async throws {
+        var pending: [String: (namespace: String, target: Containerd_Types_Descriptor, name: String)] = [:]
+        for (namespace, image) in images where contentCache[image.target.digest] == nil {
+            pending[image.target.digest] = (namespace, image.target, image.name)
+        }
+        let work = Array(pending.values)
+        // One at a time: concurrent reads made containerd connections drop (see RotatingClient).
+        let width = 1
+        try await withThrowingTaskGroup(of: (String, ImageContent?).self) { group in
+            var next = 0
+            func launch() {
+                let item = work[next]
+                next += 1
+                group.addTask { [sink] in
+                    do {
+                        let content = try await ImageContent.resolve(mediaType: item.target.mediaType, digest: item.target.digest,
+                                                                     size: item.target.size) {
+                            try await api.blob(namespace: item.namespace, digest: $0)
+                        }
+                        return (item.target.digest, content)
+                    } catch let error as RPCError where error.code != .notFound {
+                        throw error
+                    } catch let error as CancellationError {
+                        throw error
+                    } catch {
+                        sink.log(.warn, "image \(item.name) in \(item.namespace): cannot read its manifest or config: \(error)")
+                        return (item.target.digest, nil)
+                    }
+                }
+            }
+            while next < min(width, work.count) { launch() }
+            while let (digest, content) = try await group.next() {
+                if let content { contentCache[digest] = content }
+                if next < work.count { launch() }
+            }
+        }
     }
 
     private func imageID(namespace: String, ref: String) -> String {

@@ -16,7 +16,7 @@ actor RotatingClient {
     private var retired: [Task<Void, Never>] = []
     private var calls = 0
 
-    init(socketPath: String, callsPerConnection: Int = 150) {
+    init(socketPath: String, callsPerConnection: Int = 100) {
         self.socketPath = socketPath
         self.callsPerConnection = callsPerConnection
     }
