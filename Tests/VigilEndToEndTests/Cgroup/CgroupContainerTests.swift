@@ -99,4 +99,38 @@ struct CgroupContainerTests {
         let usage = try #require(next.value("container.cpu.usage", tags: tags))
         #expect(usage > 0.3e9 && usage <= 1.05e9 * Double(ProcessInfo.processInfo.activeProcessorCount))
     }
+
+    /// The same through the command line: `vigil check cgroup --json`.
+    @Test(.enabled(if: canRun), .timeLimit(.minutes(2)))
+    func throughVigilCheckCommand() async throws {
+        let output = try await onOwnThread {
+            let harness = try ContainerdHarness(namespace: Self.namespace)
+            defer { harness.stop() }
+            try harness.importImage(archive: try harness.buildBusyboxImage(named: "cgbox"), baseName: "docker.io/library/cgbox")
+            try harness.runContainer(id: "cli", image: Self.image, extraArgs: ["--memory-limit", "67108864"],
+                                     command: ["sh", "-c", "while :; do :; done"])
+            let products = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-cg-cli-\(UUID().uuidString.prefix(8))")
+            defer { try? FileManager.default.removeItem(at: folder) }
+            for (name, body) in [("containerd", "containerd_socket: \(harness.socketPath)"), ("cgroup", "tag_cardinality: high")] {
+                let confd = folder.appendingPathComponent("conf.d/\(name).d")
+                try FileManager.default.createDirectory(at: confd, withIntermediateDirectories: true)
+                try "init_config:\ninstances:\n  - \(body)\n".write(to: confd.appendingPathComponent("conf.yaml"), atomically: true, encoding: .utf8)
+            }
+            let config = folder.appendingPathComponent("vigil.yaml")
+            try "modules_path: [\(products)]\nconfd_path: [\(folder.path)/conf.d]\nrun_path: \(folder.path)/run\n"
+                .write(to: config, atomically: true, encoding: .utf8)
+            return try Subprocess.run("\(products)/vigil", ["check", "cgroup", "--json", "--times", "2", "--pause", "1500",
+                                                          "-c", config.path], timeout: 90).stdout
+        }
+        let json = try #require(output.firstIndex(of: "{").map { String(output[$0...]) })
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        let metrics = try #require(document["metrics"] as? [[String: Any]])
+        func value(_ name: String) -> Double? {
+            let series = metrics.first { ($0["metric"] as? String) == name && (($0["tags"] as? [String]) ?? []).contains("container_id:cli") }
+            return ((series?["points"] as? [[Any]])?.last?.last as? NSNumber)?.doubleValue
+        }
+        #expect(value("container.memory.limit") == 67_108_864)
+        #expect((value("container.cpu.usage") ?? 0) > 0.3e9, "a busy loop without quota uses most of a CPU")
+    }
 }
