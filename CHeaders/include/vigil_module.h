@@ -345,7 +345,9 @@ typedef struct vigil_host_api {
     /** Copies a configuration value into buf, like hostname(). `key` is a
      *  dotted path ("containerd_namespaces", "options.timeout"). Scalars are
      *  rendered as text; lists and maps as JSON. Returns the full length, or
-     *  (size_t)-1 when the key does not exist (buf is then set to ""). */
+     *  (size_t)-1 when the key does not exist (buf is then set to ""). In
+     *  the agent scope, credentials (api_key, *password, *token) read as
+     *  absent: secrets stay in the core. */
     size_t (*config_value)(vigil_host *host, vigil_config_scope scope,
                            const char *key, char *buf, size_t buf_size);
 

@@ -74,14 +74,16 @@ public final class Agent: @unchecked Sendable {
     public func shutdown() async {
         logger.info("vigil stopping")
         flushTask?.cancel()
-        dogstatsd.stop()
-        autodiscovery.stop()
-        scheduler.stop()
-        for instance in setup.instances where instance.isCollector { instance.stop() }
-        flush(force: true)
+        await OffPool.run { [self] in
+            dogstatsd.stop()
+            autodiscovery.stop()
+            scheduler.stop()
+            for instance in setup.instances where instance.isCollector { instance.stop() }
+            flush(force: true)
+        }
         await forwarder.stop()
         statusServer.stop()
-        setup.shutdown()
+        await OffPool.run { [self] in setup.shutdown() }
         logger.info("vigil stopped")
     }
 

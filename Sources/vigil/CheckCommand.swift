@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import VigilAgent
+import VigilModel
 
 struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,7 +15,8 @@ struct CheckCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try options.load()
-        let report = OneShotRunner.run(config: config, checkName: name, times: times, pauseMillis: pause)
+        let (name, times, pause) = (self.name, self.times, self.pause)
+        let report = await OffPool.run { OneShotRunner.run(config: config, checkName: name, times: times, pauseMillis: pause) }
         print(json ? report.json.serialized(pretty: true) : report.text, terminator: json ? "\n" : "")
         if !report.errors.isEmpty { throw ExitCode(1) }
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import VigilAgent
+import VigilModel
 
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "run", abstract: "Run the agent.")
@@ -10,7 +11,8 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let config = try options.load()
         let agent = try Agent(config: config)
-        try agent.start()
+        // Module configure/start may block: keep them off the cooperative pool.
+        try await OffPool.run { Result { try agent.start() } }.get()
         await SignalWaiter.waitForTermination()
         await agent.shutdown()
     }

@@ -24,6 +24,9 @@ import VigilModules
         char buf[128], name[160];
         size_t len = i->api->config_value(i->host, VIGIL_CONFIG_INSTANCE, "nested.list", buf, sizeof buf);
         size_t missing = i->api->config_value(i->host, VIGIL_CONFIG_INSTANCE, "absent", buf + 100, 8);
+        if (i->api->config_value(i->host, VIGIL_CONFIG_AGENT, "api_key", buf + 100, 8) != (size_t)-1) {
+            snprintf(err, n, "api_key leaked to a module"); return VIGIL_ERROR;
+        }
         char host[64]; i->api->hostname(i->host, host, sizeof host);
         snprintf(name, sizeof name, "len.%zu.%s.%s", len, missing == (size_t)-1 ? "missing" : "present", host);
         const char *tags[] = {"b:2", "a:1", "b:2"};
@@ -52,7 +55,7 @@ import VigilModules
         try b.compile(source: Self.source, into: "probe.so")
         let logger = Logger(label: "test")
         let module = try #require(ModuleLoader.load(directories: [b.directory.path], logger: logger).modules["probe"])
-        let services = HostServices(config: try AgentConfig.fromYAML("hostname: hh", baseDirectory: "/"),
+        let services = HostServices(config: try AgentConfig.fromYAML("hostname: hh\napi_key: sekrit", baseDirectory: "/"),
                                     logger: logger, tagProvider: nil)
         let check = try CheckConfig.parse(
             try YAMLLoader.load("instances:\n  - nested: {list: [1, two]}\n    tags: [i:1]\n", file: "p.yaml"),
