@@ -22,7 +22,7 @@ final class ContainerdHarness: @unchecked Sendable {
     private var stopped = false
 
     /// Starts containerd and waits (at most `startTimeout` seconds) until it answers.
-    init(namespace: String = "vigil-test", startTimeout: TimeInterval = 20) throws {
+    init(namespace: String = "vigil-test", startTimeout: TimeInterval = 30) throws {
         self.namespace = namespace
         // Short path: unix socket paths are limited to 108 bytes.
         directory = URL(fileURLWithPath: "/tmp/vctd-\(UUID().uuidString.prefix(8).lowercased())")
@@ -193,9 +193,16 @@ final class ContainerdHarness: @unchecked Sendable {
             return (try? Subprocess.run("ctr", ["-a", socketPath, "version"], timeout: 5)) != nil
         }
         if !ready {
-            let tail = ((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "").suffix(3000)
+            let tail = ((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "<no log file>").suffix(3000)
+            let running = isDaemonRunning
+            let socketExists = FileManager.default.fileExists(atPath: socketPath)
+            let probe = (try? Subprocess.run("ctr", ["-a", socketPath, "version"], timeout: 5, check: false))
             stopDaemon()
-            throw HarnessError(description: "containerd did not become ready within \(timeout) s; log:\n\(tail)")
+            throw HarnessError(description: """
+                containerd (pid \(pid)) did not become ready within \(timeout) s: running \(running), \
+                socket \(socketExists), ctr version: \(probe.map { "\($0.status) \($0.stderr)" } ?? "failed"); log:
+                \(tail)
+                """)
         }
     }
 
