@@ -48,6 +48,7 @@ public final class Agent: @unchecked Sendable {
 
     public func start() throws {
         logger.info("vigil \(VigilVersion.string) starting on \(config.hostname)")
+        raiseOpenFileLimit()
         forwarder.start()
         registerRoutes()
         do { try statusServer.start() } catch { logger.error("status API not started: \(error)") }
@@ -115,6 +116,18 @@ public final class Agent: @unchecked Sendable {
             (forwarder.statusSectionName, forwarder.statusSnapshot()),
             (workload.statusSectionName, workload.statusSnapshot()),
         ])
+    }
+
+    /// The cgroup check keeps each container's files open between runs
+    /// within a budget of half the soft limit; hosts with many containers
+    /// need the hard limit, as Go programs get by default.
+    private func raiseOpenFileLimit() {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        limit.rlim_cur = limit.rlim_max
+        if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) != 0 {
+            logger.warning("cannot raise the open-file limit to \(limit.rlim_max)")
+        }
     }
 
     private func registerRoutes() {
