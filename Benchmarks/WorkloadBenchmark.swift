@@ -38,9 +38,14 @@ enum WorkloadBenchmark {
         for archive in archives { try? FileManager.default.removeItem(at: archive) }
         print(String(format: "  setup: %d references imported in %.1f s", images * references, Date().timeIntervalSince(started)))
 
-        // Baseline: containerd's CLI listing the references.
+        // Baseline: containerd's CLI listing the references, by team prefix: one listing of
+        // them all exceeds ctr's 16 MiB response limit.
         started = Date()
-        let listed = try containerd.ctr(["images", "ls", "-q"]).split(separator: "\n").count
+        var listed = 0
+        for team in 0..<min(50, images) {
+            listed += try containerd.ctr(["images", "ls", "-q", "name~=^bench.example/team\(team)/img"])
+                .split(separator: "\n").count
+        }
         let baselineSeconds = Date().timeIntervalSince(started)
         guard listed == images * references else { throw BenchError("containerd lists \(listed) references, expected \(images * references)") }
 
@@ -83,7 +88,7 @@ enum WorkloadBenchmark {
         let listingSeconds = Date().timeIntervalSince(started)
         let listingPeak = Memory.peakKiB()
 
-        print(String(format: "  baseline `ctr images ls -q`: %.2f s for %d references", baselineSeconds, listed))
+        print(String(format: "  baseline `ctr images ls -q` (50 filtered listings): %.2f s for %d references", baselineSeconds, listed))
         print(String(format: "  module initial sync + consolidation: %.2f s (%.0f references/s), %.2f× the ctr listing",
                      syncSeconds, Double(listed) / syncSeconds, syncSeconds / baselineSeconds))
         print("  module sync peak RSS: \(syncPeak / 1024) MiB (+\((syncPeak - baseRSS) / 1024) MiB over \(baseRSS / 1024) MiB before)")

@@ -24,6 +24,8 @@ struct ContainerdAPI: Sendable {
         var options = CallOptions.defaults
         options.timeout = timeout
         options.waitForReady = false
+        // Listings of tens of thousands of images run to tens of MB (grpc-swift's default cap is 4 MiB).
+        options.maxResponseMessageBytes = 512 << 20
         return options
     }
 
