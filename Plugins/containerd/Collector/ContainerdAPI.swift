@@ -24,8 +24,10 @@ struct ContainerdAPI: Sendable {
         var options = CallOptions.defaults
         options.timeout = timeout
         options.waitForReady = false
-        // Listings of tens of thousands of images run to tens of MB (grpc-swift's default cap is 4 MiB).
+        // Listings of tens of thousands of images run to tens of MB (grpc-swift's default cap is
+        // 4 MiB). The NIO transport applies the *request* limit to decoding responses too.
         options.maxResponseMessageBytes = 512 << 20
+        options.maxRequestMessageBytes = 512 << 20
         return options
     }
 
