@@ -1,3 +1,4 @@
+#define _GNU_SOURCE 1
 #include "vigil_system.h"
 
 #include <errno.h>

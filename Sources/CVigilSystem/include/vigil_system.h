@@ -2,13 +2,12 @@
 #define VIGIL_SYSTEM_H
 /* Linux socket helpers that Swift's Glibc module does not expose: struct
  * ucred, SCM_CREDENTIALS and the CMSG_* macros need _GNU_SOURCE, and
- * recvmmsg wants an array of mmsghdr that is easier to manage in C. */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE 1
-#endif
+ * recvmmsg wants an array of mmsghdr that is easier to manage in C.
+ * _GNU_SOURCE is defined in the .c file only: defined here, it would change
+ * system types (fd_set) seen through this module and clash with Dispatch's
+ * view of the same headers in a clean build. */
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/types.h>
 
 #ifdef __cplusplus
 extern "C" {
