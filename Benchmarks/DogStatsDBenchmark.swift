@@ -17,19 +17,24 @@ enum DogStatsDBenchmark {
         if arguments.first == "alloc-child" { return try allocationChild() }
         let seconds = Double(arguments.first ?? "") ?? 4
         let tagged = Workload(contexts: 10_000, tagsPerMetric: 5, packetBytes: 8192)
-        print("DogStatsD benchmark: \(tagged.packets.count) distinct packets of ~\(tagged.averagePacketBytes) bytes, "
+        say("DogStatsD benchmark: \(tagged.packets.count) distinct packets of ~\(tagged.averagePacketBytes) bytes, "
             + "\(Int(tagged.averageMetricsPerPacket)) metrics each, 10k contexts, 5 tags per metric; \(seconds) s per run")
 
         let raw = try rawDatagramBaseline(tagged, seconds: seconds)
         let vigil = try vigilDatagram(tagged, seconds: seconds)
-        print(String(format: "  uds raw recvmmsg ceiling : %12.0f packets/s = %12.0f metrics/s  (%.2f cores)",
+        say(String(format: "  uds raw recvmmsg ceiling : %12.0f packets/s = %12.0f metrics/s  (%.2f cores)",
                      raw.packetsPerSecond, raw.packetsPerSecond * tagged.averageMetricsPerPacket, raw.cores))
-        print(String(format: "  vigil uds datagram       : %12.0f metrics/s  (%.2f cores) = %12.0f metrics/s per core, %.0f%% of the raw ceiling",
+        say(String(format: "  vigil uds datagram       : %12.0f metrics/s  (%.2f cores) = %12.0f metrics/s per core, %.0f%% of the raw ceiling",
                      vigil.metricsPerSecond, vigil.cores, vigil.metricsPerSecond / max(vigil.cores, 0.01),
                      100 * vigil.metricsPerSecond / (raw.packetsPerSecond * tagged.averageMetricsPerPacket)))
 
         try allocationsPerMetric()
         try udpComparison(seconds: seconds)
+    }
+
+    /// Unbuffered, so figures show up as they are measured even when piped.
+    static func say(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 
     // MARK: workload
@@ -257,7 +262,7 @@ enum DogStatsDBenchmark {
         let senderShare = sender.cpuSeconds * Double(s1 - s0) / Double(max(sender.sent, 1))
         let totals = server.totals()
         if totals.queueDrops > 0 || totals.parseErrors > 0 {
-            print("  (vigil uds: \(totals.queueDrops) packets dropped at the queue, \(totals.parseErrors) parse errors)")
+            say("  (vigil uds: \(totals.queueDrops) packets dropped at the queue, \(totals.parseErrors) parse errors)")
         }
         return Rate(metricsPerSecond: Double(m1 - m0) / elapsed, cores: max(0.01, cpu - senderShare) / elapsed)
     }
@@ -326,8 +331,8 @@ enum DogStatsDBenchmark {
     /// Runs under the interposer: warms every context up, then counts the
     /// mallocs of a steady-state pass over the same packets.
     static func allocationChild() throws {
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: -2), "vigil_malloc_count") ?? dlsym(nil, "vigil_malloc_count") else {
-            print("  allocations: malloc counter not loaded")
+        guard let symbol = dlsym(nil, "vigil_malloc_count") else {
+            say("  allocations: malloc counter not loaded")
             return
         }
         let mallocs = unsafeBitCast(symbol, to: (@convention(c) () -> UInt).self)
@@ -347,7 +352,7 @@ enum DogStatsDBenchmark {
             for p in workload.packets { p.withUnsafeBytes { server.ingest($0, now: now) } }
             let allocations = mallocs() - before
             let metrics = server.totals().metrics - metrics0
-            print(String(format: "  allocations (%@): %lu mallocs for %d metrics = %.4f per metric",
+            say(String(format: "  allocations (%@): %lu mallocs for %d metrics = %.4f per metric",
                          label, allocations, metrics, Double(allocations) / Double(metrics)))
         }
     }
@@ -356,19 +361,19 @@ enum DogStatsDBenchmark {
 
     static func udpComparison(seconds: Double) throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/collectd") else {
-            print("  udp vs collectd: /usr/sbin/collectd not installed (apt-get install collectd-core)")
+            say("  udp vs collectd: /usr/sbin/collectd not installed (apt-get install collectd-core)")
             return
         }
         // collectd's statsd plugin reads at most 4 KB per datagram and knows no tags:
         // its best case is plain statsd lines in ~1.4 KB packets.
         let plain = Workload(contexts: 10_000, tagsPerMetric: 0, packetBytes: 1400, plainTypesOnly: true)
         let tagged = Workload(contexts: 10_000, tagsPerMetric: 5, packetBytes: 1400, plainTypesOnly: true)
-        print("  udp, ~\(Int(plain.averageMetricsPerPacket)) plain / \(Int(tagged.averageMetricsPerPacket)) tagged metrics per ~1.4 KB packet, sender at full speed:")
+        say("  udp, ~\(Int(plain.averageMetricsPerPacket)) plain / \(Int(tagged.averageMetricsPerPacket)) tagged metrics per ~1.4 KB packet, sender at full speed:")
         let c = try collectdUDP(plain, seconds: seconds)
         let v = try vigilUDP(plain, seconds: seconds)
         let vt = try vigilUDP(tagged, seconds: seconds)
         for (label, rate) in [("collectd statsd, plain", c), ("vigil, same plain stream", v), ("vigil, 5 tags per metric", vt)] {
-            print(String(format: "    %-26@ processed %10.0f metrics/s (%.2f cores), sent %d packets, kernel drops %d (%.1f%%)",
+            say(String(format: "    %-26@ processed %10.0f metrics/s (%.2f cores), sent %d packets, kernel drops %d (%.1f%%)",
                          label as NSString, rate.metricsPerSecond, rate.cores, rate.sent, rate.kernelDrops,
                          100 * Double(rate.kernelDrops) / Double(max(rate.sent, 1))))
         }
@@ -386,6 +391,12 @@ enum DogStatsDBenchmark {
         return 0
     }
 
+    static func udpSocketExists(port: Int) -> Bool {
+        let wanted = String(format: ":%04X", port)
+        let text = (try? String(contentsOfFile: "/proc/net/udp", encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").contains { $0.split(separator: " ").dropFirst().first?.hasSuffix(wanted) == true }
+    }
+
     static func collectdUDP(_ workload: Workload, seconds: Double) throws -> Rate {
         let dir = try tempDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -401,19 +412,26 @@ enum DogStatsDBenchmark {
               Host "127.0.0.1"
               Port "\(port)"
             </Plugin>
+
             """
         try conf.write(toFile: dir + "/collectd.conf", atomically: true, encoding: .utf8)
         let collectd = Process()
         collectd.executableURL = URL(fileURLWithPath: "/usr/sbin/collectd")
         collectd.arguments = ["-C", dir + "/collectd.conf", "-f"]
-        collectd.standardOutput = FileHandle.nullDevice
-        collectd.standardError = FileHandle.nullDevice
+        FileManager.default.createFile(atPath: dir + "/collectd.log", contents: nil)
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: dir + "/collectd.log"))
+        collectd.standardOutput = log
+        collectd.standardError = log
         try collectd.run()
         defer {
-            collectd.terminate()
+            // SIGKILL: collectd started through Foundation's Process may inherit a blocked SIGTERM.
+            kill(collectd.processIdentifier, SIGKILL)
             collectd.waitUntilExit()
         }
         Thread.sleep(forTimeInterval: 1)
+        guard collectd.isRunning, udpSocketExists(port: port) else {
+            throw BenchmarkError("collectd did not start: " + ((try? String(contentsOfFile: dir + "/collectd.log", encoding: .utf8)) ?? ""))
+        }
         return try measureUDP(workload, port: port, seconds: seconds, cpu: { processCPU(pid: collectd.processIdentifier) },
                               processed: nil)
     }

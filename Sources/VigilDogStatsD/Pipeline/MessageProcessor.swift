@@ -89,23 +89,27 @@ final class MessageProcessor: @unchecked Sendable {  // handed to one worker thr
 
         // Tags: hashed one by one; `host:` names the host instead of tagging.
         tagHashes.removeAll(keepingCapacity: true)
-        var hostRange: ByteRange?
+        var hostTag: ByteRange?
         buf.forEachPiece(of: metric.tags, separatedBy: UInt8(ascii: ",")) { tag in
             if buf.hasPrefix("host:", in: tag) {
-                hostRange = ByteRange(start: tag.start + 5, end: tag.end)
+                hostTag = ByteRange(start: tag.start + 5, end: tag.end)
             } else {
                 tagHashes.append(ContextKey.tagHash(buf.slice(tag)))
             }
         }
         tagHashes.append(contentsOf: origin.tagHashes)
+        let hostRange = hostTag
+        let metricOrigin = origin
         let tagsHash = ContextKey.combine(tagHashes: &tagHashes)
         let hostHash = hostRange.map { ContextKey.fnv1a(buf.slice($0), seed: ContextKey.offsetBasis) } ?? defaultHostHash
         let nameHash = ContextKey.fnv1a(buf.slice(metric.name), seed: ContextKey.offsetBasis)
         let key = ContextKey(nameHash: nameHash, hostHash: hostHash, tagsHash: tagsHash)
 
-        let makeContext = { () -> (name: String, tags: [String], host: String) in
-            (buf.string(metric.name), self.tagStrings(buf, metric.tags, origin: origin),
-             hostRange.map { buf.string($0) } ?? self.hostname)
+        // A local function, not a closure value: a stored closure would be
+        // heap-allocated on every call, and this runs once per metric.
+        func makeContext() -> (name: String, tags: [String], host: String) {
+            (buf.string(metric.name), tagStrings(buf, metric.tags, origin: metricOrigin),
+             hostRange.map { buf.string($0) } ?? hostname)
         }
 
         buf.forEachPiece(of: metric.values, separatedBy: UInt8(ascii: ":")) { v in
