@@ -20,10 +20,13 @@ swiftc $FLAGS -wmo -module-name VigilAggregation -emit-module -emit-module-path 
     Sources/VigilAggregation/DogStatsDMetricType.swift Sources/VigilAggregation/DDSketch*.swift \
     Sources/VigilAggregation/Bucket*.swift Sources/VigilAggregation/TimeSampler*.swift \
     Sources/VigilAggregation/Percentiles.swift
-swiftc $FLAGS -wmo -module-name DogStatsDFuzz -o "$OUT/dogstatsd-fuzz" \
-    Fuzz/DogStatsD/FuzzEntry.swift Sources/VigilDogStatsD/Parsing/*.swift Sources/VigilDogStatsD/Origin/*.swift \
-    Sources/VigilDogStatsD/Status/*.swift Sources/VigilDogStatsD/Pipeline/MessageProcessor.swift \
-    Sources/VigilDogStatsD/Pipeline/AggregatorState.swift "$OUT/VigilModel.o" "$OUT/VigilAggregation.o"
+# Built from inside $OUT so swiftc's by-products stay out of the work tree.
+ROOT="$(pwd)"
+(cd "$OUT" && swiftc $FLAGS -wmo -module-name DogStatsDFuzz -o "$OUT/dogstatsd-fuzz" \
+    "$ROOT"/Fuzz/DogStatsD/FuzzEntry.swift "$ROOT"/Sources/VigilDogStatsD/Parsing/*.swift \
+    "$ROOT"/Sources/VigilDogStatsD/Origin/*.swift "$ROOT"/Sources/VigilDogStatsD/Status/*.swift \
+    "$ROOT"/Sources/VigilDogStatsD/Pipeline/MessageProcessor.swift \
+    "$ROOT"/Sources/VigilDogStatsD/Pipeline/AggregatorState.swift "$OUT/VigilModel.o" "$OUT/VigilAggregation.o")
 
 # Seeds: one of each message form.
 SEEDS="$OUT/corpus"
