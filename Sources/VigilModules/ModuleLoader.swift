@@ -30,15 +30,14 @@ public enum ModuleLoader {
             }
             for file in names.sorted() where file.hasSuffix(".so") && file.hasPrefix(requiredPrefix ?? "") {
                 let path = dir + "/" + file
-                var record = inspect(path: path, loaded: result.modules)
-                if case let .refused(reason) = record.status {
+                let inspection = inspect(path: path, loaded: result.modules)
+                if case let .refused(reason) = inspection.record.status {
                     logger.error("module \(path) refused: \(reason)")
-                } else if let module = record.module {
+                } else if let module = inspection.module {
                     result.modules[module.name] = module
                     logger.info("module \(module.name) \(module.version) loaded from \(path)")
                 }
-                record.module = nil
-                result.records.append(record.record)
+                result.records.append(inspection.record)
             }
         }
         return result
@@ -47,7 +46,6 @@ public enum ModuleLoader {
     struct Inspection {
         var record: ModuleRecord
         var module: LoadedModule?
-        var status: ModuleRecord.Status { record.status }
         init(path: String) { record = ModuleRecord(path: path, kinds: [], status: .refused("unknown")) }
         func refused(_ reason: String) -> Inspection {
             var copy = self

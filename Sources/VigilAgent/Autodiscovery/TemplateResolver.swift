@@ -20,7 +20,8 @@ struct TemplateResolver {
     func resolve(_ container: Container) -> Resolution {
         var out = Resolution()
         let facts = ContainerFacts(container: container, procRoot: procRoot)
-        var candidates = templates.filter { !$0.adIdentifiers.isEmpty && !facts.identifiers.isDisjoint(with: $0.adIdentifiers) }
+        let identifiers = facts.identifiers
+        var candidates = templates.filter { !$0.adIdentifiers.isEmpty && !identifiers.isDisjoint(with: $0.adIdentifiers) }
         do {
             candidates += try ContainerCheckLabels.templates(labels: container.labels, containerID: container.id)
         } catch {
