@@ -22,13 +22,18 @@ int vigil_enable_passcred(int fd) {
     return setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &on, sizeof(on));
 }
 
+int vigil_enable_drop_count(int fd) {
+    int on = 1;
+    return setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof(on));
+}
+
 vigil_recv_batch *vigil_recv_batch_create(int count, int buffer_size) {
     if (count < 1 || buffer_size < 1) { errno = EINVAL; return NULL; }
     vigil_recv_batch *b = calloc(1, sizeof(*b));
     if (!b) return NULL;
     b->count = count;
     b->buffer_size = buffer_size;
-    b->control_size = CMSG_SPACE(sizeof(struct ucred));
+    b->control_size = CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(sizeof(uint32_t));
     b->buffers = malloc((size_t)count * (size_t)buffer_size);
     b->controls = calloc((size_t)count, b->control_size);
     b->iovecs = calloc((size_t)count, sizeof(struct iovec));
@@ -90,6 +95,19 @@ int32_t vigil_recv_batch_pid(const vigil_recv_batch *b, int i) {
             struct ucred cred;
             memcpy(&cred, CMSG_DATA(c), sizeof(cred));
             return (int32_t)cred.pid;
+        }
+    }
+    return -1;
+}
+
+int64_t vigil_recv_batch_drops(const vigil_recv_batch *b, int i) {
+    struct msghdr *h = &((struct mmsghdr *)b->headers)[i].msg_hdr;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(h); c != NULL; c = CMSG_NXTHDR(h, c)) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL &&
+            c->cmsg_len >= CMSG_LEN(sizeof(uint32_t))) {
+            uint32_t drops;
+            memcpy(&drops, CMSG_DATA(c), sizeof(drops));
+            return (int64_t)drops;
         }
     }
     return -1;

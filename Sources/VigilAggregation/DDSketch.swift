@@ -14,6 +14,15 @@ public struct DDSketch: Sendable {
 
     public var isEmpty: Bool { count == 0 }
 
+    /// Forgets every value, keeping the bins' storage for the next window.
+    public mutating func removeAll() {
+        count = 0
+        min = .infinity
+        max = -.infinity
+        sum = 0
+        bins.removeAll(keepingCapacity: true)
+    }
+
     /// Adds `value` as if it had been seen `weight` times (sample rates).
     public mutating func insert(_ value: Double, weight: UInt32 = 1) {
         guard value.isFinite, weight > 0 else { return }

@@ -1,5 +1,5 @@
 /// The metric types of the DogStatsD protocol, by their wire letters.
-public enum DogStatsDMetricType: UInt8, Sendable, CaseIterable {
+public enum DogStatsDMetricType: UInt8, Sendable, CaseIterable, BitwiseCopyable {
     case gauge
     case count
     case histogram

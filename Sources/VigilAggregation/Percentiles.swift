@@ -20,6 +20,33 @@ public enum Percentiles {
                                 count: values.count)
     }
 
+    /// With a weight per value (1 ÷ sample rate), as the Agent does: each
+    /// value counts as often as it stood for in the average and the
+    /// percentiles. Sorts `values` in place (with their weights); nil when
+    /// empty. Empty `weights` means every weight is 1.
+    public static func summary(_ values: inout [Double], weights: [Double]) -> HistogramSummary? {
+        if weights.isEmpty { return summary(&values) }
+        guard !values.isEmpty, weights.count == values.count else { return nil }
+        let pairs = zip(values, weights).sorted { $0.0 < $1.0 }
+        var total = 0.0, sum = 0.0
+        for (v, w) in pairs {
+            total += w
+            sum += v * w
+        }
+        func rank(_ q: Double) -> Double {
+            let wanted = q * total
+            var seen = 0.0
+            for (v, w) in pairs {
+                seen += w
+                if seen >= wanted { return v }
+            }
+            return pairs[pairs.count - 1].0
+        }
+        values = pairs.map(\.0)
+        return HistogramSummary(average: sum / total, max: pairs[pairs.count - 1].0, median: rank(0.5), p95: rank(0.95),
+                                count: values.count)
+    }
+
     /// The smallest value with at least q of the values at or below it.
     public static func nearestRank(sorted: [Double], _ q: Double) -> Double {
         let rank = Int((q * Double(sorted.count)).rounded(.up))

@@ -1,26 +1,40 @@
 import VigilModel
 
-/// DogStatsD aggregation: samples fall into 10-second buckets by arrival
-/// time; a bucket is flushed once it is complete. Counts become rates
+/// DogStatsD aggregation: samples fall into 10-second windows by arrival
+/// time; a window is flushed once it is complete. Counts become rates
 /// (sum ÷ interval), gauges keep their last value, sets their number of
 /// distinct members, histograms and timers a summary, distributions a
 /// sketch. A counter keeps reporting 0 for `counterExpirySeconds` after its
 /// last sample so that graphs fall to zero instead of stopping.
+///
+/// Layout, for speed: a context is a dense index found through an
+/// open-addressing table, and owns two window accumulators, one per window
+/// parity, so the current and the previous (not yet flushed) window are
+/// both updated in place. A sample for an older window than those — only
+/// when flushes stall or a packet waited very long — goes to `late`.
 ///
 /// Not thread-safe: the DogStatsD server serialises access, taking its lock
 /// once per packet rather than once per sample.
 public final class TimeSampler: @unchecked Sendable {
     public let interval: Int64
     public let counterExpirySeconds: Int64
-    private var contexts: [ContextKey: TimeSamplerContext] = [:]
-    private var buckets: [Int64: Bucket] = [:]
+    private var table = ContextIndexTable()
+    private var contexts: [TimeSamplerContext] = []
+    private var states = PlainBuffer<ContextState>(capacity: 1024)
+    /// Two per context: index 2 × context + window parity.
+    private var windows = PlainBuffer<WindowAccumulator>(capacity: 2048)
+    private var samples: [WindowSamples] = []
+    private var freeSamples: [Int32] = []
+    private var late: [Int64: [ContextKey: WindowAccumulator]] = [:]
     /// `|T` samples: they keep their own timestamp and skip aggregation.
     private var timestamped: [Series] = []
-    /// The last bucket start handed out, so counters can be zero-filled for
+    /// The last window start handed out, so counters can be zero-filled for
     /// windows that received nothing at all.
     private var lastFlushedBucket: Int64?
-    /// Capacity hint for new buckets: the size of the previous one.
-    private var lastBucketSize = 64
+    /// The window of the last time seen: one packet's samples share a time.
+    private var cachedSecond = Int64.min
+    private var cachedStart: Int64 = 0
+    private var cachedParity = 0
 
     public init(interval: Int64 = 10, counterExpirySeconds: Int64 = 300) {
         self.interval = interval
@@ -29,10 +43,20 @@ public final class TimeSampler: @unchecked Sendable {
 
     public var contextCount: Int { contexts.count }
 
-    @inline(__always)
     func bucketStart(_ time: Double) -> Int64 {
         let t = Int64(time.rounded(.down))
         return t - ((t % interval) + interval) % interval
+    }
+
+    @inline(__always)
+    private func window(at time: Double) -> (start: Int64, parity: Int) {
+        let second = Int64(time.rounded(.down))
+        if second != cachedSecond {
+            cachedSecond = second
+            cachedStart = bucketStart(time)
+            cachedParity = Int(((cachedStart / interval) % 2 + 2) % 2)
+        }
+        return (cachedStart, cachedParity)
     }
 
     /// Adds one sample of a numeric type. `makeContext` runs only for a
@@ -40,20 +64,27 @@ public final class TimeSampler: @unchecked Sendable {
     @inline(__always)
     public func add(key: ContextKey, type: DogStatsDMetricType, value: Double, sampleRate: Double, time: Double,
                     makeContext: () -> (name: String, tags: [String], host: String)) {
-        let start = bucketStart(time)
-        touch(key: key, type: type, bucket: start, makeContext: makeContext)
-        if buckets[start] == nil { buckets[start] = Bucket(start: start, expectedContexts: lastBucketSize) }
-        buckets[start]!.add(key: key, type: type, value: value, sampleRate: sampleRate)
+        let (start, parity) = window(at: time)
+        let i = contextIndex(key, type: type, bucket: start, makeContext: makeContext)
+        if let w = currentWindow(context: i, parity: parity, start: start, key: key) {
+            accumulate(&w.pointee, type: type, value: value, sampleRate: sampleRate)
+        } else {
+            accumulate(&late[start, default: [:]][key, default: WindowAccumulator(start: start)], type: type,
+                       value: value, sampleRate: sampleRate)
+        }
     }
 
     /// Adds one member (already hashed) of a set.
     @inline(__always)
     public func addSetMember(key: ContextKey, memberHash: UInt64, time: Double,
                              makeContext: () -> (name: String, tags: [String], host: String)) {
-        let start = bucketStart(time)
-        touch(key: key, type: .set, bucket: start, makeContext: makeContext)
-        if buckets[start] == nil { buckets[start] = Bucket(start: start, expectedContexts: lastBucketSize) }
-        buckets[start]!.addMember(key: key, hash: memberHash)
+        let (start, parity) = window(at: time)
+        let i = contextIndex(key, type: .set, bucket: start, makeContext: makeContext)
+        if let w = currentWindow(context: i, parity: parity, start: start, key: key) {
+            addMember(&w.pointee, memberHash)
+        } else {
+            addMember(&late[start, default: [:]][key, default: WindowAccumulator(start: start)], memberHash)
+        }
     }
 
     /// A sample with its own timestamp (`|T`): gauges stay gauges, counts go
@@ -66,28 +97,111 @@ public final class TimeSampler: @unchecked Sendable {
                                   tags: tags, host: host, interval: type == .count ? interval : 0))
     }
 
+    // MARK: hot path
+
     @inline(__always)
-    private func touch(key: ContextKey, type: DogStatsDMetricType, bucket: Int64,
-                       makeContext: () -> (name: String, tags: [String], host: String)) {
-        if contexts[key] != nil {
-            contexts[key]!.lastBucket = Swift.max(contexts[key]!.lastBucket, bucket)
-            if contexts[key]!.type != type { contexts[key]!.type = type }
-            return
+    private func contextIndex(_ key: ContextKey, type: DogStatsDMetricType, bucket: Int64,
+                              makeContext: () -> (name: String, tags: [String], host: String)) -> Int {
+        let found = table.find(key.value)
+        if found >= 0 {
+            let state = states.base + Int(found)
+            if state.pointee.lastBucket < bucket { state.pointee.lastBucket = bucket }
+            if state.pointee.type != type { state.pointee.type = type }
+            return Int(found)
         }
-        let parts = makeContext()
-        contexts[key] = TimeSamplerContext(name: parts.name, tags: parts.tags, host: parts.host, type: type,
-                                           lastBucket: bucket)
+        return addContext(key, type: type, bucket: bucket, parts: makeContext())
     }
 
-    /// Everything complete at `now`; with `force`, every bucket.
+    private func addContext(_ key: ContextKey, type: DogStatsDMetricType, bucket: Int64,
+                            parts: (name: String, tags: [String], host: String)) -> Int {
+        let i = contexts.count
+        contexts.append(TimeSamplerContext(key: key, name: parts.name, tags: parts.tags, host: parts.host))
+        states.append(ContextState(lastBucket: bucket, type: type))
+        windows.append(WindowAccumulator())
+        windows.append(WindowAccumulator())
+        table.insert(key.value, index: Int32(i))
+        return i
+    }
+
+    /// The context's accumulator for the window starting at `start`, or nil
+    /// when that window is older than the two the context holds.
+    @inline(__always)
+    private func currentWindow(context i: Int, parity: Int, start: Int64,
+                               key: ContextKey) -> UnsafeMutablePointer<WindowAccumulator>? {
+        let w = windows.base + (2 * i + parity)
+        if w.pointee.start == start { return w }
+        if w.pointee.start > start { return nil }
+        if !w.pointee.isIdle {
+            // Two windows back and never flushed: keep it aside for the flush.
+            late[w.pointee.start, default: [:]][key] = w.pointee
+            w.pointee.extra = -1
+        }
+        w.pointee.start = start
+        w.pointee.value = 0
+        w.pointee.weightedCount = 0
+        return w
+    }
+
+    @inline(__always)
+    private func accumulate(_ w: inout WindowAccumulator, type: DogStatsDMetricType, value: Double, sampleRate: Double) {
+        // A context that changes type starts its window over, as the Agent does.
+        if w.type != type { restart(&w, as: type) }
+        switch type {
+        case .gauge:
+            w.value = value
+        case .count:
+            w.value += value / sampleRate
+        case .histogram, .timer:
+            w.weightedCount += 1 / sampleRate
+            samples[extra(&w)].append(value, weight: 1 / sampleRate)
+        case .distribution:
+            samples[extra(&w)].sketch.insert(value, weight: UInt32(Swift.max(1, (1 / sampleRate).rounded())))
+        case .set:
+            // Sets receive member hashes through `addMember`.
+            break
+        }
+    }
+
+    @inline(__always)
+    private func addMember(_ w: inout WindowAccumulator, _ hash: UInt64) {
+        if w.type != .set { restart(&w, as: .set) }
+        samples[extra(&w)].members.insert(hash)
+    }
+
+    private func restart(_ w: inout WindowAccumulator, as type: DogStatsDMetricType) {
+        w.type = type
+        w.value = 0
+        w.weightedCount = 0
+        if w.extra >= 0 { samples[Int(w.extra)].removeAll() }
+    }
+
+    /// The window's `WindowSamples`, taken from the free list or made on first need.
+    @inline(__always)
+    private func extra(_ w: inout WindowAccumulator) -> Int {
+        if w.extra >= 0 { return Int(w.extra) }
+        if let reused = freeSamples.popLast() {
+            w.extra = reused
+        } else {
+            w.extra = Int32(samples.count)
+            samples.append(WindowSamples())
+        }
+        return Int(w.extra)
+    }
+
+    // MARK: flush
+
+    /// Everything complete at `now`; with `force`, every window.
     public func flush(now: Double, force: Bool) -> FlushBatch {
         var batch = FlushBatch()
         batch.series = timestamped
         timestamped.removeAll()
 
         let current = bucketStart(now)
-        let lastClosed = force ? Swift.max(current, buckets.keys.max() ?? current) : current - interval
-        var ready = Set(buckets.keys.filter { $0 <= lastClosed })
+        var ready = Set<Int64>()
+        for j in 0..<windows.count where !windows.base[j].isIdle { ready.insert(windows.base[j].start) }
+        ready.formUnion(late.keys)
+        let lastClosed = force ? Swift.max(current, ready.max() ?? current) : current - interval
+        ready = ready.filter { $0 <= lastClosed }
         // Windows without any sample still owe zeros to live counters.
         if let last = lastFlushedBucket {
             let maxWindows = counterExpirySeconds / interval + 1
@@ -99,61 +213,105 @@ public final class TimeSampler: @unchecked Sendable {
         }
 
         for start in ready.sorted() {
-            let bucket = buckets.removeValue(forKey: start) ?? Bucket(start: start, expectedContexts: 0)
-            if !bucket.accumulators.isEmpty { lastBucketSize = bucket.accumulators.count }
-            emit(bucket, into: &batch)
-            if let last = lastFlushedBucket { lastFlushedBucket = Swift.max(last, start) } else { lastFlushedBucket = start }
+            emitWindow(start: start, into: &batch)
+            lastFlushedBucket = Swift.max(lastFlushedBucket ?? start, start)
         }
         expireContexts(before: force ? Int64.max : current)
         return batch
     }
 
-    private func emit(_ bucket: Bucket, into batch: inout FlushBatch) {
-        let t = bucket.start
-        let seconds = Double(interval)
-        for (key, acc) in bucket.accumulators {
-            guard let context = contexts[key] else { continue }
-            let (name, tags, host) = (context.name, context.tags, context.host)
-            func series(_ suffix: String, _ type: SeriesType, _ value: Double) -> Series {
-                Series(name: name + suffix, type: type, points: [Point(timestamp: t, value: value)], tags: tags,
-                       host: host, interval: interval)
+    private func emitWindow(start t: Int64, into batch: inout FlushBatch) {
+        let lateWindows = late.removeValue(forKey: t) ?? [:]
+        for i in 0..<contexts.count {
+            var emitted = false
+            for parity in 0..<2 {
+                let w = windows.base + (2 * i + parity)
+                guard w.pointee.start == t else { continue }
+                emit(w.pointee, context: contexts[i], into: &batch)
+                emitted = true
+                w.pointee.start = WindowAccumulator.idle
+                w.pointee.value = 0
+                w.pointee.weightedCount = 0
+                if w.pointee.extra >= 0 { samples[Int(w.pointee.extra)].removeAll() }
             }
-            switch acc.type {
-            case .gauge:
-                batch.series.append(series("", .gauge, acc.value))
-            case .count:
-                batch.series.append(series("", .rate, acc.value / seconds))
-            case .set:
-                batch.series.append(series("", .gauge, Double(acc.members.count)))
-            case .histogram, .timer:
-                var values = acc.samples
-                guard let summary = Percentiles.summary(&values) else { continue }
-                batch.series.append(series(".avg", .gauge, summary.average))
-                batch.series.append(series(".max", .gauge, summary.max))
-                batch.series.append(series(".median", .gauge, summary.median))
-                batch.series.append(series(".95percentile", .gauge, summary.p95))
-                batch.series.append(series(".count", .rate, acc.weightedCount / seconds))
-            case .distribution:
-                guard !acc.sketch.isEmpty else { continue }
-                batch.sketches.append(SketchSeries(name: name, tags: tags, host: host, interval: interval,
-                                                   points: [acc.sketch.point(timestamp: t)]))
+            if !lateWindows.isEmpty, let w = lateWindows[contexts[i].key] {
+                emit(w, context: contexts[i], into: &batch)
+                emitted = true
+                if w.extra >= 0 {
+                    samples[Int(w.extra)].removeAll()
+                    freeSamples.append(w.extra)
+                }
+            }
+            // Counters that were live within the expiry but silent in this window.
+            let state = states.base[i]
+            if !emitted, state.type == .count, state.lastBucket < t, t - state.lastBucket <= counterExpirySeconds {
+                let context = contexts[i]
+                batch.series.append(Series(name: context.name, type: .rate, points: [Point(timestamp: t, value: 0)],
+                                           tags: context.tags, host: context.host, interval: interval))
             }
         }
-        // Counters that were live within the expiry but silent in this window.
-        for (key, context) in contexts where context.type == .count && bucket.accumulators[key] == nil {
-            guard context.lastBucket < t, t - context.lastBucket <= counterExpirySeconds else { continue }
-            batch.series.append(Series(name: context.name, type: .rate, points: [Point(timestamp: t, value: 0)],
-                                       tags: context.tags, host: context.host, interval: interval))
+    }
+
+    private func emit(_ w: WindowAccumulator, context: TimeSamplerContext, into batch: inout FlushBatch) {
+        let t = w.start
+        let seconds = Double(interval)
+        func series(_ suffix: String, _ type: SeriesType, _ value: Double) -> Series {
+            Series(name: context.name + suffix, type: type, points: [Point(timestamp: t, value: value)],
+                   tags: context.tags, host: context.host, interval: interval)
+        }
+        switch w.type {
+        case .gauge:
+            batch.series.append(series("", .gauge, w.value))
+        case .count:
+            batch.series.append(series("", .rate, w.value / seconds))
+        case .set:
+            let members = w.extra >= 0 ? samples[Int(w.extra)].members.count : 0
+            batch.series.append(series("", .gauge, Double(members)))
+        case .histogram, .timer:
+            guard w.extra >= 0 else { return }
+            let weights = samples[Int(w.extra)].weights
+            guard let summary = Percentiles.summary(&samples[Int(w.extra)].values, weights: weights) else { return }
+            batch.series.append(series(".avg", .gauge, summary.average))
+            batch.series.append(series(".max", .gauge, summary.max))
+            batch.series.append(series(".median", .gauge, summary.median))
+            batch.series.append(series(".95percentile", .gauge, summary.p95))
+            batch.series.append(series(".count", .rate, w.weightedCount / seconds))
+        case .distribution:
+            guard w.extra >= 0, !samples[Int(w.extra)].sketch.isEmpty else { return }
+            batch.sketches.append(SketchSeries(name: context.name, tags: context.tags, host: context.host,
+                                               interval: interval, points: [samples[Int(w.extra)].sketch.point(timestamp: t)]))
         }
     }
 
     /// Forgets contexts whose last sample is older than the expiry and that
-    /// have nothing left in a pending bucket.
+    /// have nothing left in a pending window.
     private func expireContexts(before now: Int64) {
         let limit = now == Int64.max ? Int64.max : now - counterExpirySeconds
-        let pending = Set(buckets.values.flatMap { $0.accumulators.keys })
-        contexts = contexts.filter { key, context in
-            context.lastBucket >= limit || pending.contains(key)
+        let pendingLate = Set(late.values.flatMap { $0.keys })
+        func expired(_ i: Int) -> Bool {
+            states.base[i].lastBucket < limit && windows.base[2 * i].isIdle && windows.base[2 * i + 1].isIdle
+                && !pendingLate.contains(contexts[i].key)
         }
+        guard (0..<contexts.count).contains(where: expired) else { return }
+        var kept = 0
+        var keptContexts: [TimeSamplerContext] = []
+        table.removeAll()
+        for i in 0..<contexts.count {
+            if expired(i) {
+                for j in [2 * i, 2 * i + 1] where windows.base[j].extra >= 0 {
+                    freeSamples.append(windows.base[j].extra)
+                }
+                continue
+            }
+            states.base[kept] = states.base[i]
+            windows.base[2 * kept] = windows.base[2 * i]
+            windows.base[2 * kept + 1] = windows.base[2 * i + 1]
+            keptContexts.append(contexts[i])
+            table.insert(contexts[i].key.value, index: Int32(kept))
+            kept += 1
+        }
+        contexts = keptContexts
+        states.truncate(to: kept)
+        windows.truncate(to: 2 * kept)
     }
 }

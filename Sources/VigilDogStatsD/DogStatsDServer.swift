@@ -83,6 +83,7 @@ public final class DogStatsDServer: FlushSource, StatusReporting, @unchecked Sen
                 let fd = try SocketSupport.bindUDP(port: settings.port, anyAddress: settings.nonLocalTraffic)
                 opened.append(fd)
                 SocketSupport.setReceiveBuffer(fd, bytes: settings.receiveBufferBytes)
+                vigil_enable_drop_count(fd)
                 addDatagramListener(fd: fd, name: "udp")
             }
         } catch {
@@ -190,7 +191,7 @@ public final class DogStatsDServer: FlushSource, StatusReporting, @unchecked Sen
 
     /// Status counters as plain numbers, for tests and benchmarks.
     public struct Totals: Sendable, Equatable {
-        public var packets = 0, metrics = 0, events = 0, serviceChecks = 0, queueDrops = 0, parseErrors = 0
+        public var packets = 0, metrics = 0, events = 0, serviceChecks = 0, queueDrops = 0, kernelDrops = 0, parseErrors = 0
     }
 
     public func totals(listener: String? = nil) -> Totals {
@@ -201,6 +202,7 @@ public final class DogStatsDServer: FlushSource, StatusReporting, @unchecked Sen
             t.events += c.events.load(ordering: .relaxed)
             t.serviceChecks += c.serviceChecks.load(ordering: .relaxed)
             t.queueDrops += c.queueDrops.load(ordering: .relaxed)
+            t.kernelDrops += c.kernelDrops.load(ordering: .relaxed)
         }
         t.parseErrors = ParseErrorReason.allCases.reduce(0) { $0 + counters.parseErrorCount($1) }
         return t

@@ -36,8 +36,8 @@ public final class HostContext: Sendable {
         self.instanceTags = instance.tags
         self.instanceTagHashes = instance.tags.map { ContextKey.tagHash($0) }
         self.sampler = CheckSampler(hostname: services.hostname)
-        self.agentHostHash = ContextKey.fnv1a(services.hostname, seed: ContextKey.offsetBasis)
-        self.emptyHostHash = ContextKey.fnv1a("", seed: ContextKey.offsetBasis)
+        self.agentHostHash = ContextKey.hash(services.hostname)
+        self.emptyHostHash = ContextKey.hash("")
         self.initConfig = initConfig
         self.instance = instance.node
         var logger = services.logger
@@ -90,10 +90,10 @@ public final class HostContext: Sendable {
     private func submitOne(_ m: UnsafePointer<vigil_metric>, name: UnsafePointer<CChar>, type: CheckMetricType,
                            _ add: (ContextKey, CheckMetricType, Double, Bool,
                                    () -> (name: String, tags: [String], host: String)) -> Void) {
-        let nameHash = ContextKey.fnv1a(UnsafeRawBufferPointer(start: name, count: strlen(name)), seed: ContextKey.offsetBasis)
+        let nameHash = ContextKey.hash(UnsafeRawBufferPointer(start: name, count: strlen(name)))
         let hostHash: UInt64
         if let host = m.pointee.hostname {
-            hostHash = ContextKey.fnv1a(UnsafeRawBufferPointer(start: host, count: strlen(host)), seed: ContextKey.offsetBasis)
+            hostHash = ContextKey.hash(UnsafeRawBufferPointer(start: host, count: strlen(host)))
         } else {
             hostHash = agentHostHash
         }
@@ -112,15 +112,7 @@ public final class HostContext: Sendable {
                 buf[n] = h
                 n += 1
             }
-            var used = UnsafeMutableBufferPointer(rebasing: buf[0..<n])
-            used.sort()
-            var acc: UInt64 = 0
-            var previous: UInt64?
-            for h in used where h != previous {
-                acc &+= h
-                previous = h
-            }
-            return acc
+            return ContextKey.combine(tagHashes: UnsafeMutableBufferPointer(rebasing: buf[0..<n]))
         }
         let key = ContextKey(nameHash: nameHash, hostHash: hostHash, tagsHash: tagsHash)
         add(key, type, m.pointee.value, m.pointee.flags & VIGIL_METRIC_FLUSH_FIRST_VALUE != 0) {

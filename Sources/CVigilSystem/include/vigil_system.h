@@ -16,8 +16,13 @@ extern "C" {
 /* Turns on SO_PASSCRED so that every datagram carries its sender's ucred. */
 int vigil_enable_passcred(int fd);
 
+/* Turns on SO_RXQ_OVFL: every datagram then carries the socket's running
+ * count of datagrams the kernel dropped because the receive buffer was full. */
+int vigil_enable_drop_count(int fd);
+
 /* A reusable batch of receive slots for recvmmsg: `count` buffers of
- * `buffer_size` bytes each, with room for one credentials message per slot.
+ * `buffer_size` bytes each, with room for a credentials and a drop-count
+ * message per slot.
  * Allocated once per reader thread; nothing is allocated per packet. */
 typedef struct vigil_recv_batch vigil_recv_batch;
 
@@ -37,6 +42,10 @@ int vigil_recv_batch_truncated(const vigil_recv_batch *batch, int index);
 /* The sender's PID from SCM_CREDENTIALS; -1 when none was attached, 0 when
  * the sender lives in a PID namespace the receiver cannot see. */
 int32_t vigil_recv_batch_pid(const vigil_recv_batch *batch, int index);
+
+/* The socket's running drop count carried by the i-th datagram (see
+ * vigil_enable_drop_count); -1 when none was attached. */
+int64_t vigil_recv_batch_drops(const vigil_recv_batch *batch, int index);
 
 /* The PID of the peer of a connected Unix stream socket (SO_PEERCRED);
  * -1 on error. */

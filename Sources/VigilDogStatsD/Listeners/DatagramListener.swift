@@ -44,6 +44,8 @@ final class DatagramListener: @unchecked Sendable {
         }
         defer { vigil_recv_batch_destroy(batch) }
         while !stopping.load(ordering: .relaxed) {
+            // Past the wait, a stalled worker costs counted drops here, not a stalled socket.
+            ring.waitForSpace(Self.batchSize, timeout: 0.1)
             let n = Int(vigil_recv_batch_receive(fd, batch))
             if n < 0 {
                 if errno != EAGAIN && errno != EWOULDBLOCK && !stopping.load(ordering: .relaxed) {
@@ -69,6 +71,10 @@ final class DatagramListener: @unchecked Sendable {
                     }
                 }
                 return dropped
+            }
+            if n > 0 {
+                let drops = vigil_recv_batch_drops(batch, Int32(n - 1))
+                if drops >= 0 { counters.kernelDrops.store(Int(drops), ordering: .relaxed) }
             }
             counters.packets.add(n, ordering: .relaxed)
             counters.bytes.add(bytes, ordering: .relaxed)

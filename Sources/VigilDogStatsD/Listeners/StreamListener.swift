@@ -70,6 +70,8 @@ final class StreamListener: @unchecked Sendable {
         defer { buffer.deallocate() }
         var filled = 0
         while !stopping.load(ordering: .relaxed) {
+            // Leaving frames in the socket makes a fast client wait (stream back-pressure).
+            ring.waitForSpace(1, timeout: 0.1)
             let n = recv(client, buffer + filled, capacity - filled, 0)
             if n == 0 { return }
             if n < 0 {

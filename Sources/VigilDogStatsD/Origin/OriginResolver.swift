@@ -55,7 +55,7 @@ final class OriginResolver {
 
     /// The origin a client declared with `|c:<container id>`.
     func origin(containerID bytes: UnsafeRawBufferPointer) -> OriginTags {
-        let hash = ContextKey.fnv1a(bytes, seed: ContextKey.offsetBasis)
+        let hash = ContextKey.hash(bytes)
         let now = MonotonicClock.nanoseconds()
         if let entry = byContainer[hash], entry.expires > now {
             countLookup(entry.origin)

@@ -1,3 +1,5 @@
+import Glibc
+
 /// A slice of a packet, as offsets, so that parsing never copies bytes.
 struct ByteRange: Equatable {
     var start: Int
@@ -12,18 +14,16 @@ struct ByteRange: Equatable {
 extension UnsafeRawBufferPointer {
     @inline(__always)
     func slice(_ r: ByteRange) -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(rebasing: self[r.start..<r.end])
+        UnsafeRawBufferPointer(start: baseAddress.map { $0 + r.start }, count: r.count)
     }
 
-    /// Offset of the first `byte` in `r`, or nil.
+    /// Offset of the first `byte` in `r`, or nil. `memchr` is vectorised,
+    /// which pays already on the short fields of a DogStatsD line.
     @inline(__always)
     func firstIndex(of byte: UInt8, in r: ByteRange) -> Int? {
-        var i = r.start
-        while i < r.end {
-            if self[i] == byte { return i }
-            i += 1
-        }
-        return nil
+        guard r.end > r.start, let base = baseAddress,
+              let found = memchr(base + r.start, Int32(byte), r.end - r.start) else { return nil }
+        return base.distance(to: UnsafeRawPointer(found))
     }
 
     @inline(__always)
@@ -48,14 +48,10 @@ extension UnsafeRawBufferPointer {
     @inline(__always)
     func forEachPiece(of r: ByteRange, separatedBy separator: UInt8, _ body: (ByteRange) -> Void) {
         var start = r.start
-        var i = r.start
-        while i < r.end {
-            if self[i] == separator {
-                if i > start { body(ByteRange(start: start, end: i)) }
-                start = i + 1
-            }
-            i += 1
+        while start < r.end {
+            let end = firstIndex(of: separator, in: ByteRange(start: start, end: r.end)) ?? r.end
+            if end > start { body(ByteRange(start: start, end: end)) }
+            start = end + 1
         }
-        if r.end > start { body(ByteRange(start: start, end: r.end)) }
     }
 }

@@ -3,9 +3,11 @@ import VigilAggregation
 import VigilModel
 
 /// Parses packets and feeds the aggregator: one per worker thread, with its
-/// own scratch space and origin cache. Per metric it hashes name, host and
-/// tags straight from the packet bytes and builds Strings only for a context
-/// the sampler has not seen before.
+/// own scratch space and origin cache. A packet is handled in two phases:
+/// parsing and hashing (most of the work) run outside the aggregator's lock
+/// into `pending`, so several workers parse in parallel; the lock is then
+/// taken once to add the packet's samples. Strings are built only for a
+/// context the sampler has not seen before.
 final class MessageProcessor: @unchecked Sendable {  // handed to one worker thread, used only there
     private let hostname: String
     private let defaultHostHash: UInt64
@@ -14,53 +16,59 @@ final class MessageProcessor: @unchecked Sendable {  // handed to one worker thr
     private let origins: OriginResolver
     private let originDetection: Bool
     private let shared: SharedAggregator
-    private var tagHashes: [UInt64] = []
+    private var tagHashes = PlainBuffer<UInt64>(capacity: 64)
+    private var pending = PlainBuffer<PendingSample>(capacity: 512)
+    private var declaredOrigins: [OriginTags] = []
+    private var events: [Event] = []
+    private var serviceChecks: [ServiceCheck] = []
 
     init(hostname: String, counters: DogStatsDCounters, listeners: [ListenerCounters], origins: OriginResolver,
          originDetection: Bool, shared: SharedAggregator) {
         self.hostname = hostname
-        self.defaultHostHash = ContextKey.fnv1a(hostname, seed: ContextKey.offsetBasis)
+        self.defaultHostHash = ContextKey.hash(hostname)
         self.counters = counters
         self.listeners = listeners
         self.origins = origins
         self.originDetection = originDetection
         self.shared = shared
-        tagHashes.reserveCapacity(256)
-    }
-
-    /// Per-packet tallies, added to the listener's counters once.
-    private struct Tally {
-        var metrics = 0
-        var events = 0
-        var serviceChecks = 0
     }
 
     func process(_ buf: UnsafeRawBufferPointer, listener: Int, pid: Int32, now: Double) {
         let origin = originDetection ? origins.origin(pid: pid) : .none
-        var tally = Tally()
-        shared.state.withLock { state in
-            buf.forEachPiece(of: ByteRange(start: 0, end: buf.count), separatedBy: UInt8(ascii: "\n")) { line in
-                var line = line
-                if buf[line.end - 1] == UInt8(ascii: "\r") { line.end -= 1 }
-                if line.isEmpty { return }
-                if buf.hasPrefix("_e{", in: line) {
-                    processEvent(buf, line, origin: origin, now: now, state: &state, tally: &tally)
-                } else if buf.hasPrefix("_sc|", in: line) {
-                    processServiceCheck(buf, line, origin: origin, now: now, state: &state, tally: &tally)
-                } else {
-                    processMetric(buf, line, origin: origin, now: now, sampler: state.sampler, tally: &tally)
-                }
+        pending.removeAll()
+        buf.forEachPiece(of: ByteRange(start: 0, end: buf.count), separatedBy: UInt8(ascii: "\n")) { line in
+            var line = line
+            if buf[line.end - 1] == UInt8(ascii: "\r") { line.end -= 1 }
+            if line.isEmpty { return }
+            if buf.hasPrefix("_e{", in: line) {
+                parseEvent(buf, line, origin: origin, now: now)
+            } else if buf.hasPrefix("_sc|", in: line) {
+                parseServiceCheck(buf, line, origin: origin, now: now)
+            } else {
+                parseMetric(buf, line, origin: origin)
             }
         }
+        let metrics = pending.count
+        let eventCount = events.count
+        let checkCount = serviceChecks.count
+        if metrics > 0 || eventCount > 0 || checkCount > 0 {
+            shared.state.withLock { state in
+                apply(buf, origin: origin, now: now, sampler: state.sampler)
+                if eventCount > 0 { state.add(events: &events) }
+                if checkCount > 0 { state.add(serviceChecks: &serviceChecks) }
+            }
+        }
+        declaredOrigins.removeAll(keepingCapacity: true)
         let counters = listeners[listener]
-        if tally.metrics > 0 { counters.metrics.add(tally.metrics, ordering: .relaxed) }
-        if tally.events > 0 { counters.events.add(tally.events, ordering: .relaxed) }
-        if tally.serviceChecks > 0 { counters.serviceChecks.add(tally.serviceChecks, ordering: .relaxed) }
+        if metrics > 0 { counters.metrics.add(metrics, ordering: .relaxed) }
+        if eventCount > 0 { counters.events.add(eventCount, ordering: .relaxed) }
+        if checkCount > 0 { counters.serviceChecks.add(checkCount, ordering: .relaxed) }
     }
 
+    // MARK: phase 1, outside the lock
+
     @inline(__always)
-    private func processMetric(_ buf: UnsafeRawBufferPointer, _ line: ByteRange, origin: OriginTags, now: Double,
-                               sampler: TimeSampler, tally: inout Tally) {
+    private func parseMetric(_ buf: UnsafeRawBufferPointer, _ line: ByteRange, origin: OriginTags) {
         let metric: ParsedMetric
         switch MetricParser.parse(buf, line) {
         case let .success(m): metric = m
@@ -68,69 +76,95 @@ final class MessageProcessor: @unchecked Sendable {  // handed to one worker thr
             counters.count(reason)
             return
         }
-        // A multi-value message is accepted whole or not at all.
-        var pieces = 0
-        var valid = true
-        buf.forEachPiece(of: metric.values, separatedBy: UInt8(ascii: ":")) { v in
-            pieces += 1
-            if metric.type != .set, pieces > 1 || v.end < metric.values.end, NumberParsing.double(buf.slice(v)) == nil {
-                valid = false
-            }
-        }
-        if pieces == 0 || !valid {
-            counters.count(.invalidValue)
-            return
-        }
-
-        var origin = origin
         if origin.containerID == nil, originDetection, !metric.containerID.isEmpty {
-            origin = origins.origin(containerID: buf.slice(metric.containerID))
+            declaredOrigins.append(origins.origin(containerID: buf.slice(metric.containerID)))
+            addPending(buf, metric, origin: declaredOrigins[declaredOrigins.count - 1],
+                       declaredOrigin: Int32(declaredOrigins.count - 1))
+        } else {
+            addPending(buf, metric, origin: origin, declaredOrigin: -1)
+        }
+    }
+
+    @inline(__always)
+    private func addPending(_ buf: UnsafeRawBufferPointer, _ metric: ParsedMetric, origin: OriginTags,
+                            declaredOrigin: Int32) {
+        // A multi-value message is accepted whole or not at all.
+        let multiValue = buf.firstIndex(of: UInt8(ascii: ":"), in: metric.values) != nil
+        var single = 0.0
+        if metric.type != .set {
+            if multiValue {
+                var valid = buf[metric.values.end - 1] != UInt8(ascii: ":")
+                buf.forEachPiece(of: metric.values, separatedBy: UInt8(ascii: ":")) { v in
+                    if NumberParsing.double(buf.slice(v)) == nil { valid = false }
+                }
+                if !valid {
+                    counters.count(.invalidValue)
+                    return
+                }
+            } else {
+                guard let v = NumberParsing.double(buf.slice(metric.values)) else {
+                    counters.count(.invalidValue)
+                    return
+                }
+                single = v
+            }
         }
 
         // Tags: hashed one by one; `host:` names the host instead of tagging.
-        tagHashes.removeAll(keepingCapacity: true)
-        var hostTag: ByteRange?
+        tagHashes.removeAll()
+        var host = ByteRange.empty
         buf.forEachPiece(of: metric.tags, separatedBy: UInt8(ascii: ",")) { tag in
             if buf.hasPrefix("host:", in: tag) {
-                hostTag = ByteRange(start: tag.start + 5, end: tag.end)
+                host = ByteRange(start: tag.start + 5, end: tag.end)
             } else {
                 tagHashes.append(ContextKey.tagHash(buf.slice(tag)))
             }
         }
-        tagHashes.append(contentsOf: origin.tagHashes)
-        let hostRange = hostTag
-        let metricOrigin = origin
-        let tagsHash = ContextKey.combine(tagHashes: &tagHashes)
-        let hostHash = hostRange.map { ContextKey.fnv1a(buf.slice($0), seed: ContextKey.offsetBasis) } ?? defaultHostHash
-        let nameHash = ContextKey.fnv1a(buf.slice(metric.name), seed: ContextKey.offsetBasis)
-        let key = ContextKey(nameHash: nameHash, hostHash: hostHash, tagsHash: tagsHash)
+        for h in origin.tagHashes { tagHashes.append(h) }
+        let hostHash = host.isEmpty ? defaultHostHash : ContextKey.hash(buf.slice(host))
+        let key = ContextKey(nameHash: ContextKey.hash(buf.slice(metric.name)), hostHash: hostHash,
+                             tagsHash: ContextKey.combine(tagHashes: tagHashes.elements))
 
-        // A local function, not a closure value: a stored closure would be
-        // heap-allocated on every call, and this runs once per metric.
-        func makeContext() -> (name: String, tags: [String], host: String) {
-            (buf.string(metric.name), tagStrings(buf, metric.tags, origin: metricOrigin),
-             hostRange.map { buf.string($0) } ?? hostname)
+        var sample = PendingSample(key: key.value, value: single, sampleRate: metric.sampleRate, memberHash: 0,
+                                   timestamp: metric.timestamp ?? 0, name: metric.name, tags: metric.tags, host: host,
+                                   declaredOrigin: declaredOrigin, type: metric.type)
+        if metric.type == .set {
+            let before = pending.count
+            buf.forEachPiece(of: metric.values, separatedBy: UInt8(ascii: ":")) { v in
+                sample.memberHash = ContextKey.hash(buf.slice(v))
+                pending.append(sample)
+            }
+            if pending.count == before { counters.count(.invalidValue) }
+        } else if multiValue {
+            buf.forEachPiece(of: metric.values, separatedBy: UInt8(ascii: ":")) { v in
+                sample.value = NumberParsing.double(buf.slice(v))!
+                pending.append(sample)
+            }
+        } else {
+            pending.append(sample)
         }
+    }
 
-        buf.forEachPiece(of: metric.values, separatedBy: UInt8(ascii: ":")) { v in
-            let bytes = buf.slice(v)
-            if metric.type == .set {
-                sampler.addSetMember(key: key, memberHash: ContextKey.fnv1a(bytes, seed: ContextKey.offsetBasis),
-                                     time: now, makeContext: makeContext)
-                tally.metrics += 1
-                return
+    // MARK: phase 2, under the lock
+
+    private func apply(_ buf: UnsafeRawBufferPointer, origin packetOrigin: OriginTags, now: Double, sampler: TimeSampler) {
+        for sample in pending.elements {
+            // A local function, not a closure value: a stored closure would be
+            // heap-allocated on every call, and this runs once per metric.
+            func makeContext() -> (name: String, tags: [String], host: String) {
+                let origin = sample.declaredOrigin < 0 ? packetOrigin : declaredOrigins[Int(sample.declaredOrigin)]
+                return (buf.string(sample.name), tagStrings(buf, sample.tags, origin: origin),
+                        sample.host.isEmpty ? hostname : buf.string(sample.host))
             }
-            guard let value = NumberParsing.double(bytes) else {
-                counters.count(.invalidValue)
-                return
-            }
-            tally.metrics += 1
-            if let ts = metric.timestamp, metric.type == .gauge || metric.type == .count {
+            let key = ContextKey(value: sample.key)
+            if sample.type == .set {
+                sampler.addSetMember(key: key, memberHash: sample.memberHash, time: now, makeContext: makeContext)
+            } else if sample.timestamp != 0, sample.type == .gauge || sample.type == .count {
                 let parts = makeContext()
-                sampler.addTimestamped(name: parts.name, tags: parts.tags, host: parts.host, type: metric.type,
-                                       value: value, sampleRate: metric.sampleRate, timestamp: ts)
+                sampler.addTimestamped(name: parts.name, tags: parts.tags, host: parts.host, type: sample.type,
+                                       value: sample.value, sampleRate: sample.sampleRate, timestamp: sample.timestamp)
             } else {
-                sampler.add(key: key, type: metric.type, value: value, sampleRate: metric.sampleRate, time: now,
+                sampler.add(key: key, type: sample.type, value: sample.value, sampleRate: sample.sampleRate, time: now,
                             makeContext: makeContext)
             }
         }
@@ -144,37 +178,25 @@ final class MessageProcessor: @unchecked Sendable {  // handed to one worker thr
         return Tags.normalized(out)
     }
 
-    private func processEvent(_ buf: UnsafeRawBufferPointer, _ line: ByteRange, origin: OriginTags, now: Double,
-                              state: inout AggregatorState, tally: inout Tally) {
+    private func parseEvent(_ buf: UnsafeRawBufferPointer, _ line: ByteRange, origin: OriginTags, now: Double) {
         switch EventParser.parse(buf, line, defaultHost: hostname, now: Int64(now)) {
         case let .failure(reason):
             counters.count(reason)
         case let .success(parsed):
-            tally.events += 1
-            guard state.events.count < AggregatorState.maxPending else {
-                state.droppedEvents += 1
-                return
-            }
             var event = parsed.event
             event.tags = Tags.normalized(parsed.tags + origin.tags)
-            state.events.append(event)
+            events.append(event)
         }
     }
 
-    private func processServiceCheck(_ buf: UnsafeRawBufferPointer, _ line: ByteRange, origin: OriginTags, now: Double,
-                                     state: inout AggregatorState, tally: inout Tally) {
+    private func parseServiceCheck(_ buf: UnsafeRawBufferPointer, _ line: ByteRange, origin: OriginTags, now: Double) {
         switch ServiceCheckParser.parse(buf, line, defaultHost: hostname, now: Int64(now)) {
         case let .failure(reason):
             counters.count(reason)
         case let .success(parsed):
-            tally.serviceChecks += 1
-            guard state.serviceChecks.count < AggregatorState.maxPending else {
-                state.droppedServiceChecks += 1
-                return
-            }
             var check = parsed.check
             check.tags = Tags.normalized(parsed.tags + origin.tags)
-            state.serviceChecks.append(check)
+            serviceChecks.append(check)
         }
     }
 }

@@ -4,7 +4,10 @@ import Foundation
 /// The bounded queue between socket readers and workers. Its slots are
 /// allocated once (capacity × packet size); readers copy a packet into a
 /// free slot and workers hand slots back when done, so no packet costs an
-/// allocation. When every slot is taken the packet is dropped and counted.
+/// allocation. A reader waits a little for free slots before it reads more
+/// (`waitForSpace`), so that under overload the kernel's socket buffer,
+/// not a reader spinning on packets it must drop, absorbs the excess; what
+/// still finds every slot taken is dropped and counted.
 final class PacketRing: @unchecked Sendable {
     let capacity: Int
     let slotSize: Int
@@ -18,6 +21,7 @@ final class PacketRing: @unchecked Sendable {
     private var readyHead = 0
     private var readyCount = 0
     private var closed = false
+    private var producersWaiting = 0
     private let condition = NSCondition()
 
     init(capacity: Int, slotSize: Int) {
@@ -101,7 +105,25 @@ final class PacketRing: @unchecked Sendable {
     func release(_ packets: [Packet]) {
         condition.lock()
         for p in packets { freeSlots.append(p.slot) }
+        if producersWaiting > 0 { condition.broadcast() }
         condition.unlock()
+    }
+
+    /// Waits until `wanted` slots are free (or the ring closes), for at
+    /// most `timeout` seconds. Returns whether they are.
+    @discardableResult
+    func waitForSpace(_ wanted: Int, timeout: Double) -> Bool {
+        let wanted = Swift.min(wanted, capacity)
+        condition.lock()
+        defer { condition.unlock() }
+        if freeSlots.count >= wanted || closed { return true }
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        producersWaiting += 1
+        defer { producersWaiting -= 1 }
+        while freeSlots.count < wanted && !closed {
+            if !condition.wait(until: deadline) { break }
+        }
+        return freeSlots.count >= wanted
     }
 
     /// Workers finish what is queued, then `take` returns false.

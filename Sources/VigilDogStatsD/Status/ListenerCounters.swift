@@ -11,6 +11,10 @@ final class ListenerCounters: Sendable {
     let serviceChecks = Atomic<Int>(0)
     /// Packets dropped because the queue to the workers was full.
     let queueDrops = Atomic<Int>(0)
+    /// Datagrams the kernel dropped because the socket's receive buffer was
+    /// full (UDP, from SO_RXQ_OVFL). A Unix datagram sender is made to wait
+    /// or gets EAGAIN instead, so this stays 0 there.
+    let kernelDrops = Atomic<Int>(0)
     let readErrors = Atomic<Int>(0)
     let connections = Atomic<Int>(0)
 
@@ -24,6 +28,7 @@ final class ListenerCounters: Sendable {
             ("events", .int(Int64(events.load(ordering: .relaxed)))),
             ("service_checks", .int(Int64(serviceChecks.load(ordering: .relaxed)))),
             ("queue_drops", .int(Int64(queueDrops.load(ordering: .relaxed)))),
+            ("kernel_drops", .int(Int64(kernelDrops.load(ordering: .relaxed)))),
             ("read_errors", .int(Int64(readErrors.load(ordering: .relaxed)))),
             ("connections", .int(Int64(connections.load(ordering: .relaxed)))),
         ])

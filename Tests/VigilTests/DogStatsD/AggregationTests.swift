@@ -38,13 +38,24 @@ import VigilModel
         server.ingest("lat:1:2:3:4|h\nlat:10|h|@0.5\nq:5|ms", now: t0)
         let batch = server.flush(now: t0 + 10, force: false)
         #expect(batch.series(named: "lat.max").first?.points.first?.value == 10)
-        #expect(batch.series(named: "lat.avg").first?.points.first?.value == 4)
+        // The sample at rate 0.5 stands for two: (1+2+3+4+2×10) ÷ 6.
+        #expect(batch.series(named: "lat.avg").first?.points.first?.value == 5)
         #expect(batch.series(named: "lat.median").first?.points.first?.value == 3)
         #expect(batch.series(named: "lat.95percentile").first?.points.first?.value == 10)
         // 4 samples + one at rate 0.5 = 6 samples in 10 s.
         #expect(batch.series(named: "lat.count").first?.points.first?.value == 0.6)
         #expect(batch.series(named: "lat.count").first?.type == .rate)
         #expect(batch.series(named: "q.max").first?.points.first?.value == 5)
+    }
+
+    @Test func histogramPercentilesWeighSampleRates() throws {
+        let server = try makeOfflineServer()
+        // 3 sent at rate 0.25 stands for four samples: the median of 1, 2, 3, 3, 3, 3 is 3, not 2.
+        server.ingest("m:1|h\nm:2|h\nm:3|h|@0.25", now: t0)
+        let batch = server.flush(now: t0 + 10, force: false)
+        #expect(batch.series(named: "m.median").first?.points.first?.value == 3)
+        #expect(batch.series(named: "m.avg").first?.points.first?.value == 2.5)
+        #expect(batch.series(named: "m.count").first?.points.first?.value == 0.6)
     }
 
     @Test func distributionBecomesSketch() throws {
