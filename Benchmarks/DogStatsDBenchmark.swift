@@ -22,12 +22,15 @@ enum DogStatsDBenchmark {
             + "\(Int(tagged.averageMetricsPerPacket)) metrics each, 10k contexts, 5 tags per metric; \(seconds) s per run")
 
         let raw = try rawDatagramBaseline(tagged, seconds: seconds)
-        let vigil = try vigilDatagram(tagged, seconds: seconds)
         say(String(format: "  uds raw recvmmsg ceiling : %12.0f packets/s = %12.0f metrics/s  (%.2f cores)",
                      raw.packetsPerSecond, raw.packetsPerSecond * tagged.averageMetricsPerPacket, raw.cores))
-        say(String(format: "  vigil uds datagram       : %12.0f metrics/s  (%.2f cores) = %12.0f metrics/s per core, %.0f%% of the raw ceiling",
-                     vigil.metricsPerSecond, vigil.cores, vigil.metricsPerSecond / max(vigil.cores, 0.01),
-                     100 * vigil.metricsPerSecond / (raw.packetsPerSecond * tagged.averageMetricsPerPacket)))
+        for workers in [1, 2] {
+            let vigil = try vigilDatagram(tagged, seconds: seconds, workers: workers)
+            say(String(format: "  vigil uds datagram, %d worker%@: %10.0f metrics/s  (%.2f cores) = %10.0f metrics/s per core, %.0f%% of the raw ceiling",
+                         workers, workers == 1 ? " " : "s", vigil.metricsPerSecond, vigil.cores,
+                         vigil.metricsPerSecond / max(vigil.cores, 0.01),
+                         100 * vigil.metricsPerSecond / (raw.packetsPerSecond * tagged.averageMetricsPerPacket)))
+        }
 
         try allocationsPerMetric()
         try udpComparison(seconds: seconds)
@@ -239,11 +242,12 @@ enum DogStatsDBenchmark {
         return Rate(packetsPerSecond: Double(p1 - p0) / elapsed, cores: max(0, cpu - sender.cpuSeconds * (seconds / (seconds + 0.5))) / elapsed)
     }
 
-    static func vigilDatagram(_ workload: Workload, seconds: Double) throws -> Rate {
+    static func vigilDatagram(_ workload: Workload, seconds: Double, workers: Int) throws -> Rate {
         let dir = try tempDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let config = try AgentConfig.fromYAML("run_path: \(dir)\ndogstatsd_port: 0\ndogstatsd_so_rcvbuf: 8388608\n",
-                                              baseDirectory: dir)
+        let config = try AgentConfig.fromYAML(
+            "run_path: \(dir)\ndogstatsd_port: 0\ndogstatsd_so_rcvbuf: 8388608\ndogstatsd_pipeline_count: \(workers)\n",
+            baseDirectory: dir)
         let server = try DogStatsDServer(config: config, hostname: "bench", tagProvider: nil)
         try server.start()
         defer { server.stop() }

@@ -72,9 +72,13 @@ final class DatagramListener: @unchecked Sendable {
                 }
                 return dropped
             }
-            if n > 0 {
-                let drops = vigil_recv_batch_drops(batch, Int32(n - 1))
-                if drops >= 0 { counters.kernelDrops.store(Int(drops), ordering: .relaxed) }
+            // Each datagram queued after a drop carries the socket's running drop count.
+            for i in stride(from: Int32(n) - 1, through: 0, by: -1) {
+                let drops = vigil_recv_batch_drops(batch, i)
+                if drops >= 0 {
+                    counters.kernelDrops.store(Int(drops), ordering: .relaxed)
+                    break
+                }
             }
             counters.packets.add(n, ordering: .relaxed)
             counters.bytes.add(bytes, ordering: .relaxed)
