@@ -20,8 +20,14 @@ final class OriginResolver {
     private let ttlNanoseconds: UInt64
     private let missTTLNanoseconds: UInt64
     private let counters: DogStatsDCounters
-    private var byPID: [Int32: Entry] = [:]
-    private var byContainer: [UInt64: Entry] = [:]
+    /// Cache keys: a PID or a container id's hash, at a cardinality.
+    private struct Key: Hashable {
+        var id: UInt64
+        var cardinality: TagCardinality
+    }
+
+    private var byPID: [Key: Entry] = [:]
+    private var byContainer: [Key: Entry] = [:]
     private static let maxEntries = 16_384
 
     init(tagProvider: TagProvider?, cardinality: TagCardinality, counters: DogStatsDCounters,
@@ -34,37 +40,35 @@ final class OriginResolver {
         self.missTTLNanoseconds = UInt64(missTTLSeconds * 1e9)
     }
 
-    /// The origin of a packet from `pid`. -1 means no credentials (UDP).
-    func origin(pid: Int32) -> OriginTags {
+    /// The origin of a packet from `pid`, with its tags at `cardinality`
+    /// (nil: the configured one). -1 means no credentials (UDP).
+    func origin(pid: Int32, cardinality: TagCardinality? = nil) -> OriginTags {
         if pid < 0 { return .none }
         if pid == 0 {
             counters.pidZero.add(1, ordering: .relaxed)
             return .none
         }
-        let now = MonotonicClock.nanoseconds()
-        if let entry = byPID[pid], entry.expires > now {
-            countLookup(entry.origin)
-            return entry.origin
-        }
-        let origin = resolve(pid: pid)
-        if byPID.count >= Self.maxEntries { byPID.removeAll(keepingCapacity: true) }
-        byPID[pid] = Entry(origin: origin, expires: now + ttl(origin))
-        countLookup(origin)
-        return origin
+        let key = Key(id: UInt64(pid), cardinality: cardinality ?? self.cardinality)
+        return cached(in: &byPID, key) { resolve(pid: pid, cardinality: key.cardinality) }
     }
 
     /// The origin a client declared with `|c:<container id>`.
-    func origin(containerID bytes: UnsafeRawBufferPointer) -> OriginTags {
-        let hash = ContextKey.hash(bytes)
+    func origin(containerID bytes: UnsafeRawBufferPointer, cardinality: TagCardinality? = nil) -> OriginTags {
+        let key = Key(id: ContextKey.hash(bytes), cardinality: cardinality ?? self.cardinality)
+        return cached(in: &byContainer, key) {
+            tags(forContainer: String(decoding: bytes, as: UTF8.self), cardinality: key.cardinality)
+        }
+    }
+
+    private func cached(in cache: inout [Key: Entry], _ key: Key, resolve: () -> OriginTags) -> OriginTags {
         let now = MonotonicClock.nanoseconds()
-        if let entry = byContainer[hash], entry.expires > now {
+        if let entry = cache[key], entry.expires > now {
             countLookup(entry.origin)
             return entry.origin
         }
-        let id = String(decoding: bytes, as: UTF8.self)
-        let origin = tags(forContainer: id)
-        if byContainer.count >= Self.maxEntries { byContainer.removeAll(keepingCapacity: true) }
-        byContainer[hash] = Entry(origin: origin, expires: now + ttl(origin))
+        let origin = resolve()
+        if cache.count >= Self.maxEntries { cache.removeAll(keepingCapacity: true) }
+        cache[key] = Entry(origin: origin, expires: now + ttl(origin))
         countLookup(origin)
         return origin
     }
@@ -81,18 +85,18 @@ final class OriginResolver {
         }
     }
 
-    private func resolve(pid: Int32) -> OriginTags {
+    private func resolve(pid: Int32, cardinality: TagCardinality) -> OriginTags {
         guard let text = try? String(contentsOfFile: "\(procRoot)/\(pid)/cgroup", encoding: .utf8) else { return .none }
         let found = CgroupContainerID.parse(text)
-        if let id = found.containerID { return tags(forContainer: id) }
+        if let id = found.containerID { return tags(forContainer: id, cardinality: cardinality) }
         guard let tagProvider else { return .none }
         for path in found.paths {
-            if let id = tagProvider.containerID(forCgroupPath: path) { return tags(forContainer: id) }
+            if let id = tagProvider.containerID(forCgroupPath: path) { return tags(forContainer: id, cardinality: cardinality) }
         }
         return .none
     }
 
-    private func tags(forContainer id: String) -> OriginTags {
+    private func tags(forContainer id: String, cardinality: TagCardinality) -> OriginTags {
         let tags = tagProvider?.tags(forEntity: "container_id://\(id)", cardinality: cardinality) ?? []
         return OriginTags(containerID: id, tags: tags)
     }

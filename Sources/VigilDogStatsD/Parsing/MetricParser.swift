@@ -1,6 +1,6 @@
 import VigilAggregation
 
-/// `name:value[:value…]|type[|@rate][|#tag,…][|T<unix_ts>][|c:<container>]`.
+/// `name:value[:value…]|type[|@rate][|#tag,…][|T<unix_ts>][|c:<container>][|card:<cardinality>]`.
 /// Works on ranges of the packet buffer; allocates nothing.
 enum MetricParser {
     static func parse(_ buf: UnsafeRawBufferPointer, _ line: ByteRange) -> Result<ParsedMetric, ParseErrorReason> {
@@ -38,6 +38,9 @@ enum MetricParser {
                 metric.timestamp = ts
             case UInt8(ascii: "c") where field.count > 1 && buf[field.start + 1] == UInt8(ascii: ":"):
                 metric.containerID = ByteRange(start: field.start + 2, end: field.end)
+            case UInt8(ascii: "c") where buf.hasPrefix("card:", in: field):
+                // An unknown value keeps the configured cardinality, as the Agent does.
+                metric.cardinality = OriginCardinality(buf, ByteRange(start: field.start + 5, end: field.end))
             default:
                 // Fields of newer protocol versions (e.g. `|e:` external data) are ignored, as the Agent does.
                 break

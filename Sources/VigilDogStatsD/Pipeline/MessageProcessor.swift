@@ -45,7 +45,7 @@ final class MessageProcessor: @unchecked Sendable {  // handed to one worker thr
             } else if buf.hasPrefix("_sc|", in: line) {
                 parseServiceCheck(buf, line, origin: origin, now: now)
             } else {
-                parseMetric(buf, line, origin: origin)
+                parseMetric(buf, line, origin: origin, pid: pid)
             }
         }
         let metrics = pending.count
@@ -68,7 +68,7 @@ final class MessageProcessor: @unchecked Sendable {  // handed to one worker thr
     // MARK: phase 1, outside the lock
 
     @inline(__always)
-    private func parseMetric(_ buf: UnsafeRawBufferPointer, _ line: ByteRange, origin: OriginTags) {
+    private func parseMetric(_ buf: UnsafeRawBufferPointer, _ line: ByteRange, origin: OriginTags, pid: Int32) {
         let metric: ParsedMetric
         switch MetricParser.parse(buf, line) {
         case let .success(m): metric = m
@@ -76,13 +76,30 @@ final class MessageProcessor: @unchecked Sendable {  // handed to one worker thr
             counters.count(reason)
             return
         }
-        if origin.containerID == nil, originDetection, !metric.containerID.isEmpty {
-            declaredOrigins.append(origins.origin(containerID: buf.slice(metric.containerID)))
+        let declaresContainer = origin.containerID == nil && !metric.containerID.isEmpty
+        if originDetection, declaresContainer || metric.cardinality != nil {
+            declaredOrigins.append(messageOrigin(buf, metric, packetOrigin: origin, pid: pid))
             addPending(buf, metric, origin: declaredOrigins[declaredOrigins.count - 1],
                        declaredOrigin: Int32(declaredOrigins.count - 1))
         } else {
             addPending(buf, metric, origin: origin, declaredOrigin: -1)
         }
+    }
+
+    /// The origin of one message that names its container (`|c:`, used when
+    /// the socket could not tell) or its tag cardinality (`|card:`).
+    private func messageOrigin(_ buf: UnsafeRawBufferPointer, _ metric: ParsedMetric, packetOrigin: OriginTags,
+                               pid: Int32) -> OriginTags {
+        var cardinality: TagCardinality?
+        switch metric.cardinality {
+        case .none?: return .none
+        case let .tags(c)?: cardinality = c
+        case nil: cardinality = nil
+        }
+        if packetOrigin.containerID == nil, !metric.containerID.isEmpty {
+            return origins.origin(containerID: buf.slice(metric.containerID), cardinality: cardinality)
+        }
+        return origins.origin(pid: pid, cardinality: cardinality)
     }
 
     @inline(__always)

@@ -143,6 +143,32 @@ import VigilModel
         #expect(server.statusSnapshot()["origin_hits"] == .int(1))
     }
 
+    /// A tagger that answers per cardinality, as the real one does.
+    struct CardinalityTagger: TagProvider {
+        func tags(forEntity entityID: String, cardinality: TagCardinality) -> [String]? {
+            guard entityID == "container_id://abc" else { return nil }
+            switch cardinality {
+            case .low: return ["image_name:nginx"]
+            case .orchestrator: return ["image_name:nginx", "pod_name:web-1"]
+            case .high: return ["container_id:abc", "image_name:nginx", "pod_name:web-1"]
+            }
+        }
+        func containerID(forCgroupPath path: String) -> String? { nil }
+    }
+
+    @Test func clientCardinalityFieldChoosesOriginTags() throws {
+        let server = try makeOfflineServer(tagProvider: CardinalityTagger())
+        server.ingest("a:1|c|c:abc\nb:1|c|c:abc|card:high\nc:1|c|card:orchestrator|c:abc\nd:1|c|c:abc|card:none\n"
+                      + "e:1|c|c:abc|card:bogus", now: t0)
+        let batch = server.flush(now: t0 + 10, force: false)
+        #expect(batch.series(named: "a").first?.tags == ["image_name:nginx"])
+        #expect(batch.series(named: "b").first?.tags == ["container_id:abc", "image_name:nginx", "pod_name:web-1"])
+        #expect(batch.series(named: "c").first?.tags == ["image_name:nginx", "pod_name:web-1"])
+        #expect(batch.series(named: "d").first?.tags == [])
+        // An unknown value keeps the configured cardinality.
+        #expect(batch.series(named: "e").first?.tags == ["image_name:nginx"])
+    }
+
     @Test func badSettingsAreRefusedClearly() {
         #expect(throws: DogStatsDError.self) { try makeOfflineServer("dogstatsd_tag_cardinality: extreme\n") }
         #expect(throws: DogStatsDError.self) { try makeOfflineServer("dogstatsd_buffer_size: -1\n") }
