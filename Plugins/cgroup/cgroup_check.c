@@ -20,6 +20,10 @@ typedef struct cg_fd_slot {
     char id[128];
     uint64_t identity;
     int fds[CG_SLOT_COUNT];
+    /* The init process's start (clock ticks since boot), read once per
+     * incarnation: it cannot change while id and pid stay the same. 0 = not read. */
+    uint64_t init_start_ticks;
+    cg_limits limits;
 } cg_fd_slot;
 
 typedef struct cgroup_check {
@@ -107,24 +111,37 @@ static uint64_t incarnation(const vk_container *container) {
     return (uint64_t)container->started_at ^ ((uint64_t)container->pid << 32);
 }
 
-/* Seconds since the container started: from its start time when the store
- * has one, else from its init process's start (field 22 of /proc/<pid>/stat,
- * in clock ticks since boot). -1 when neither is known. */
-static double container_uptime(cgroup_check *c, const vk_container *container) {
-    if (container->started_at > 0) {
-        double uptime = (double)(vk_realtime_ns() - container->started_at) / 1e9;
-        return uptime > 0 ? uptime : 0;
-    }
+/* The init process's start, field 22 of /proc/<pid>/stat in clock ticks
+ * since boot; 0 when it cannot be read. */
+static uint64_t init_start_ticks(cgroup_check *c, int64_t pid) {
     char path[CG_PATH_MAX + 32];
-    snprintf(path, sizeof path, "%s/%lld/stat", c->proc_root, (long long)container->pid);
-    if (vk_read_file(path, c->reader.text, sizeof c->reader.text) < 0) return -1;
+    snprintf(path, sizeof path, "%s/%lld/stat", c->proc_root, (long long)pid);
+    if (vk_read_file(path, c->reader.text, sizeof c->reader.text) < 0) return 0;
     const char *p = strrchr(c->reader.text, ')');   /* The command may contain spaces. */
-    if (!p) return -1;
+    if (!p) return 0;
     for (int field = 2; field < 22 && *p; p++) {
         if (*p == ' ') field++;
     }
     uint64_t ticks;
-    if (vk_parse_u64(&p, &ticks) != 0) return -1;
+    return vk_parse_u64(&p, &ticks) == 0 ? ticks : 0;
+}
+
+/* Seconds since the container started: from its start time when the store
+ * has one, else from its init process's start, remembered in the
+ * container's slot so /proc is read once per incarnation, not every run.
+ * -1 when neither is known. */
+static double container_uptime(cgroup_check *c, size_t index, const vk_container *container) {
+    if (container->started_at > 0) {
+        double uptime = (double)(vk_realtime_ns() - container->started_at) / 1e9;
+        return uptime > 0 ? uptime : 0;
+    }
+    cg_fd_slot *slot = index < c->slot_count ? &c->slots[index] : NULL;
+    uint64_t ticks = slot ? slot->init_start_ticks : 0;
+    if (ticks == 0) {
+        ticks = init_start_ticks(c, container->pid);
+        if (ticks == 0) return -1;
+        if (slot) slot->init_start_ticks = ticks;
+    }
     struct timespec boot;
     clock_gettime(CLOCK_BOOTTIME, &boot);
     double since_boot = (double)boot.tv_sec + (double)boot.tv_nsec / 1e9;
@@ -155,6 +172,8 @@ static void submit_io(cgroup_check *c, const vk_container *container, int64_t no
 static void release_slot(cgroup_check *c, cg_fd_slot *slot) {
     cg_close_slots(slot->fds, &c->fd_budget);
     slot->id[0] = '\0';
+    slot->init_start_ticks = 0;
+    slot->limits.read_at_ns = 0;
 }
 
 /* Makes sure there is a slot per listed container; only grows. */
@@ -165,6 +184,8 @@ static void reserve_slots(cgroup_check *c, size_t count) {
     for (size_t i = c->slot_count; i < count; i++) {
         grown[i].id[0] = '\0';
         grown[i].identity = 0;
+        grown[i].init_start_ticks = 0;
+        grown[i].limits.read_at_ns = 0;
         for (int f = 0; f < CG_SLOT_COUNT; f++) grown[i].fds[f] = -1;
     }
     c->slots = grown;
@@ -173,14 +194,18 @@ static void reserve_slots(cgroup_check *c, size_t count) {
 
 static void bind_slot(cgroup_check *c, size_t index, const vk_container *container) {
     c->reader.fds = NULL;
+    c->reader.limits = NULL;
     if (index >= c->slot_count) return;
     cg_fd_slot *slot = &c->slots[index];
     if (strcmp(slot->id, container->id) != 0 || slot->identity != incarnation(container)) {
         release_slot(c, slot);
         snprintf(slot->id, sizeof slot->id, "%s", container->id);
         slot->identity = incarnation(container);
+        slot->init_start_ticks = 0;
+        slot->limits.read_at_ns = 0;
     }
     c->reader.fds = slot->fds;
+    c->reader.limits = &slot->limits;
 }
 
 static void collect(cgroup_check *c, size_t index, const vk_container *container) {
@@ -216,7 +241,7 @@ static void collect(cgroup_check *c, size_t index, const vk_container *container
     for (size_t f = CG_RATE_FIELD_COUNT; f < CG_FIELD_COUNT; f++) {
         if (c->stats.values[f] != VK_MISSING) vk_batch_gauge(&c->batch, gauge_names[f], (double)c->stats.values[f]);
     }
-    double uptime = container_uptime(c, container);
+    double uptime = container_uptime(c, index, container);
     if (uptime >= 0) vk_batch_gauge(&c->batch, "container.uptime", uptime);
     vk_batch_submit(c->api, c->host, &c->batch);
     submit_io(c, container, now);
@@ -296,10 +321,21 @@ static vigil_status cgroup_configure(const vigil_host_api *api, vigil_host *host
         return VIGIL_ERROR_CONFIG;
     }
     c->fd_budget = (size_t)parsed;
+    /* Limits change only when the container is updated: `limits_refresh_seconds`
+     * (default 60, 0 = every run) bounds how stale a reported limit can be. */
+    char refresh[32];
+    vk_instance_option(api, host, "limits_refresh_seconds", "60", refresh, sizeof refresh);
+    double refresh_seconds = strtod(refresh, &end);
+    if (end == refresh || *end != '\0' || refresh_seconds < 0) {
+        snprintf(errbuf, errbuf_size, "limits_refresh_seconds must be a number >= 0, not \"%s\"", refresh);
+        free(c);
+        return VIGIL_ERROR_CONFIG;
+    }
     c->reader.fd_budget = &c->fd_budget;
     snprintf(c->devices.sys_root, sizeof c->devices.sys_root, "/sys");
     snprintf(c->devices.proc_root, sizeof c->devices.proc_root, "%s", c->proc_root);
     cg_reader_init(&c->reader);
+    c->reader.limits_refresh_ns = (int64_t)(refresh_seconds * 1e9);
     vk_logf(api, host, VIGIL_LOG_DEBUG, "cgroup v%d (%s)", (int)c->layout.version,
             c->layout.version == CG_VERSION_2 ? c->layout.unified : c->layout.memory);
     *instance_out = c;

@@ -14,6 +14,22 @@ void cg_reader_init(cg_reader *reader) {
     reader->vanished = 0;
 }
 
+static const cg_field cg_limit_fields[4] = {CG_CPU_LIMIT_NANOCORES, CG_MEM_LIMIT, CG_MEM_SOFT_LIMIT, CG_PID_LIMIT};
+
+int cg_limits_reuse(cg_reader *reader, cg_stats *stats) {
+    cg_limits *l = reader->limits;
+    if (!l || l->read_at_ns == 0 || vk_monotonic_ns() - l->read_at_ns >= reader->limits_refresh_ns) return 0;
+    for (int i = 0; i < 4; i++) stats->values[cg_limit_fields[i]] = l->values[i];
+    return 1;
+}
+
+void cg_limits_keep(cg_reader *reader, const cg_stats *stats) {
+    cg_limits *l = reader->limits;
+    if (!l || reader->vanished) return;
+    for (int i = 0; i < 4; i++) l->values[i] = stats->values[cg_limit_fields[i]];
+    l->read_at_ns = vk_monotonic_ns();
+}
+
 static int build_path(cg_reader *reader, const char *dir, const char *relative, const char *file) {
     int n = snprintf(reader->path, sizeof reader->path, "%s%s/%s", dir, relative, file);
     return n > 0 && (size_t)n < sizeof reader->path ? 0 : -1;

@@ -10,6 +10,14 @@
  *  open+read+close. Each reader numbers its files below CG_SLOT_COUNT. */
 #define CG_SLOT_COUNT 16
 
+/** A container's limits (CPU quota, memory limit and soft limit, pids.max).
+ *  They change only when someone updates the container, so each is re-read
+ *  at most every `limits_refresh_ns` and reported from here in between. */
+typedef struct cg_limits {
+    int64_t read_at_ns;          /**< Monotonic time of the last read; 0: never. */
+    uint64_t values[4];          /**< In the order of cg_limit_fields. */
+} cg_limits;
+
 typedef struct cg_reader {
     /* The current container's descriptors (NULL: open and close each time),
      * and how many more the module may keep open. */
@@ -20,6 +28,8 @@ typedef struct cg_reader {
     int vanished;          /**< A file every cgroup has was missing: the cgroup is gone. */
     double ns_per_tick;    /**< cpuacct.stat counts USER_HZ ticks. */
     uint64_t host_cpus;    /**< For the CPU limit of a container without a quota. */
+    cg_limits *limits;     /**< The current container's cached limits; NULL: read every time. */
+    int64_t limits_refresh_ns;
 } cg_reader;
 
 void cg_reader_init(cg_reader *reader);
@@ -37,6 +47,10 @@ const char *cg_read_text(cg_reader *reader, int slot, const char *dir, const cha
 /** Same for a file holding one number ("max" and "-1" read as VK_MISSING's value). */
 int cg_read_number(cg_reader *reader, int slot, const char *dir, const char *relative,
                    const char *file, int required, uint64_t *out);
+/** Copies the cached limits into `stats` and returns 1 when they are fresh
+ *  enough; 0 when the caller must read them (then call cg_limits_keep). */
+int cg_limits_reuse(cg_reader *reader, cg_stats *stats);
+void cg_limits_keep(cg_reader *reader, const cg_stats *stats);
 /** Closes every kept descriptor in `fds` and gives them back to the budget. */
 void cg_close_slots(int *fds, size_t *fd_budget);
 

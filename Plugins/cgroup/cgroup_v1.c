@@ -27,14 +27,6 @@ static void read_cpu(cg_reader *r, const cg_layout *l, const char *rel, cg_stats
         if (found & 1) s->values[CG_CPU_THROTTLED_PERIODS] = v[0];
         if (found & 2) s->values[CG_CPU_THROTTLED_NS] = v[1];
     }
-    uint64_t quota, period;
-    if (cg_read_number(r, 3, l->cpu, rel, "cpu.cfs_quota_us", 1, &quota) == 0) {
-        if (quota != UINT64_MAX && cg_read_number(r, 4, l->cpu, rel, "cpu.cfs_period_us", 1, &period) == 0 && period > 0) {
-            s->values[CG_CPU_LIMIT_NANOCORES] = (uint64_t)((double)quota / (double)period * 1e9);
-        } else {
-            s->values[CG_CPU_LIMIT_NANOCORES] = r->host_cpus * 1000000000ULL;
-        }
-    }
 }
 
 static void read_memory(cg_reader *r, const cg_layout *l, const char *rel, cg_stats *s) {
@@ -57,16 +49,29 @@ static void read_memory(cg_reader *r, const cg_layout *l, const char *rel, cg_st
         if (found & 16) s->values[CG_MEM_PAGE_FAULTS] = m[4];
         if (found & 32) s->values[CG_MEM_MAJOR_PAGE_FAULTS] = m[5];
     }
-    if (cg_read_number(r, 7, l->memory, rel, "memory.limit_in_bytes", 1, &v) == 0 && v < V1_UNLIMITED)
-        s->values[CG_MEM_LIMIT] = v;
-    if (cg_read_number(r, 8, l->memory, rel, "memory.soft_limit_in_bytes", 0, &v) == 0 && v < V1_UNLIMITED)
-        s->values[CG_MEM_SOFT_LIMIT] = v;
     if (cg_read_number(r, 9, l->memory, rel, "memory.kmem.usage_in_bytes", 0, &v) == 0) s->values[CG_MEM_KERNEL] = v;
     text = cg_read_text(r, 10, l->memory, rel, "memory.oom_control", 0);
     if (text) {
         static const char *const keys[] = {"oom_kill"};
         if (vk_scan_keyed(text, keys, 1, &v) & 1) s->values[CG_MEM_OOM_EVENTS] = v;
     }
+}
+
+/* CPU quota, memory limits and pids.max: read when cg_limits_reuse says so. */
+static void read_limits(cg_reader *r, const cg_layout *l, const char *rel, cg_stats *s) {
+    uint64_t quota, period, v;
+    if (cg_read_number(r, 3, l->cpu, rel, "cpu.cfs_quota_us", 1, &quota) == 0) {
+        if (quota != UINT64_MAX && cg_read_number(r, 4, l->cpu, rel, "cpu.cfs_period_us", 1, &period) == 0 && period > 0) {
+            s->values[CG_CPU_LIMIT_NANOCORES] = (uint64_t)((double)quota / (double)period * 1e9);
+        } else {
+            s->values[CG_CPU_LIMIT_NANOCORES] = r->host_cpus * 1000000000ULL;
+        }
+    }
+    if (cg_read_number(r, 7, l->memory, rel, "memory.limit_in_bytes", 1, &v) == 0 && v < V1_UNLIMITED)
+        s->values[CG_MEM_LIMIT] = v;
+    if (cg_read_number(r, 8, l->memory, rel, "memory.soft_limit_in_bytes", 0, &v) == 0 && v < V1_UNLIMITED)
+        s->values[CG_MEM_SOFT_LIMIT] = v;
+    if (cg_read_number(r, 14, l->pids, rel, "pids.max", 0, &v) == 0 && v != UINT64_MAX) s->values[CG_PID_LIMIT] = v;
 }
 
 /* Lines "MAJ:MIN Read N" / "MAJ:MIN Write N" (others: Sync, Async, Total...). */
@@ -106,6 +111,9 @@ int cg_read_v1(cg_reader *r, const cg_layout *l, const char *rel, cg_stats *s) {
     read_blkio_file(r, l, rel, "blkio.throttle.io_serviced_recursive", "blkio.throttle.io_serviced", s, 1);
     uint64_t v;
     if (cg_read_number(r, 13, l->pids, rel, "pids.current", 1, &v) == 0) s->values[CG_PID_THREADS] = v;
-    if (cg_read_number(r, 14, l->pids, rel, "pids.max", 0, &v) == 0 && v != UINT64_MAX) s->values[CG_PID_LIMIT] = v;
+    if (!cg_limits_reuse(r, s)) {
+        read_limits(r, l, rel, s);
+        cg_limits_keep(r, s);
+    }
     return r->vanished ? -1 : 0;
 }

@@ -17,8 +17,12 @@ static void read_cpu(cg_reader *r, const char *root, const char *rel, cg_stats *
         if (found & 8) s->values[CG_CPU_THROTTLED_PERIODS] = v[3];
         if (found & 16) s->values[CG_CPU_THROTTLED_NS] = v[4] * 1000;
     }
+}
+
+/* cpu.max, memory.max, memory.low and pids.max: read when cg_limits_reuse says so. */
+static void read_limits(cg_reader *r, const char *root, const char *rel, cg_stats *s) {
     /* cpu.max: "<quota|max> <period>". */
-    text = cg_read_text(r, 1, root, rel, "cpu.max", 0);
+    const char *text = cg_read_text(r, 1, root, rel, "cpu.max", 0);
     if (text) {
         uint64_t quota, period;
         const char *p = text;
@@ -28,6 +32,10 @@ static void read_cpu(cg_reader *r, const char *root, const char *rel, cg_stats *
             s->values[CG_CPU_LIMIT_NANOCORES] = (uint64_t)((double)quota / (double)period * 1e9);
         }
     }
+    uint64_t v;
+    if (cg_read_number(r, 5, root, rel, "memory.max", 0, &v) == 0 && v != UINT64_MAX) s->values[CG_MEM_LIMIT] = v;
+    if (cg_read_number(r, 6, root, rel, "memory.low", 0, &v) == 0 && v != UINT64_MAX && v > 0) s->values[CG_MEM_SOFT_LIMIT] = v;
+    if (cg_read_number(r, 10, root, rel, "pids.max", 0, &v) == 0 && v != UINT64_MAX) s->values[CG_PID_LIMIT] = v;
 }
 
 static void read_memory(cg_reader *r, const char *root, const char *rel, cg_stats *s) {
@@ -50,8 +58,6 @@ static void read_memory(cg_reader *r, const char *root, const char *rel, cg_stat
         else if (found & (64 | 128)) s->values[CG_MEM_KERNEL] = ((found & 64) ? m[6] : 0) + ((found & 128) ? m[7] : 0) + ((found & 256) ? m[8] : 0);
     }
     if (cg_read_number(r, 4, root, rel, "memory.swap.current", 0, &v) == 0) s->values[CG_MEM_SWAP] = v;
-    if (cg_read_number(r, 5, root, rel, "memory.max", 0, &v) == 0 && v != UINT64_MAX) s->values[CG_MEM_LIMIT] = v;
-    if (cg_read_number(r, 6, root, rel, "memory.low", 0, &v) == 0 && v != UINT64_MAX && v > 0) s->values[CG_MEM_SOFT_LIMIT] = v;
     text = cg_read_text(r, 7, root, rel, "memory.events", 0);
     if (text) {
         static const char *const keys[] = {"oom_kill"};
@@ -97,6 +103,9 @@ int cg_read_v2(cg_reader *r, const cg_layout *l, const char *rel, cg_stats *s) {
     read_io(r, l->unified, rel, s);
     uint64_t v;
     if (cg_read_number(r, 9, l->unified, rel, "pids.current", 0, &v) == 0) s->values[CG_PID_THREADS] = v;
-    if (cg_read_number(r, 10, l->unified, rel, "pids.max", 0, &v) == 0 && v != UINT64_MAX) s->values[CG_PID_LIMIT] = v;
+    if (!cg_limits_reuse(r, s)) {
+        read_limits(r, l->unified, rel, s);
+        cg_limits_keep(r, s);
+    }
     return r->vanished ? -1 : 0;
 }

@@ -185,6 +185,35 @@ struct CgroupFixtureTests {
         #expect(openFileDescriptorCount() < fds, "a vanished cgroup gives its descriptors back")
     }
 
+    @Test func limitsAreCachedUntilTheRefreshOrARestart() throws {
+        let tree = try FixtureTree("v2")
+        let web = ModuleHarness.Container(id: "web", pid: 4242, cgroupPath: "/default/web")
+        let h = try harness(root: tree.path, containers: [web])
+        #expect(try h.run().value("container.memory.limit") == 268_435_456)
+        try tree.write("default/web/memory.max", "536870912\n")
+        try tree.write("default/web/memory.current", "6000000\n")
+        let cached = try h.run()
+        #expect(cached.value("container.memory.limit") == 268_435_456, "within limits_refresh_seconds (60)")
+        #expect(cached.value("container.memory.usage") == 6_000_000, "usage is read every run")
+        // A restart is a new incarnation: its limits are read at once.
+        h.containers = [.init(id: "web", pid: 4243, cgroupPath: "/default/web", startedAt: 1_700_000_300_000_000_000)]
+        #expect(try h.run().value("container.memory.limit") == 536_870_912)
+
+        let everyRun = try ModuleHarness(product: "vigil-cgroup")
+        everyRun.options["cgroup_root"] = tree.path
+        everyRun.options["limits_refresh_seconds"] = "0"
+        everyRun.containers = [web]
+        try everyRun.configure()
+        #expect(try everyRun.run().value("container.memory.limit") == 536_870_912)
+        try tree.write("default/web/memory.max", "1073741824\n")
+        #expect(try everyRun.run().value("container.memory.limit") == 1_073_741_824)
+
+        let bad = try ModuleHarness(product: "vigil-cgroup")
+        bad.options["cgroup_root"] = tree.path
+        bad.options["limits_refresh_seconds"] = "soon"
+        #expect(throws: ModuleHarness.Failure.self) { try bad.configure() }
+    }
+
     @Test func containerWithoutCgroupPathUsesItsProcessCgroup() throws {
         let tree = try FixtureTree("v2")
         let proc = try FixtureTree("v2")   // any writable folder will do as a proc root
