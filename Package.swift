@@ -56,7 +56,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
         .target(name: "VigilForwarding", dependencies: [
-            "VigilModel", "VigilConfig", "CZstd", "CZlib",
+            "VigilModel", "VigilConfig", "VigilAggregation", "CZstd", "CZlib",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),

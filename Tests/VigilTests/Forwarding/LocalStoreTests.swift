@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VigilConfig
+import VigilAggregation
 import VigilModel
 @testable import VigilForwarding
 
@@ -35,6 +36,23 @@ import VigilModel
         #expect(try query.metricNames().contains("lat.count"))
         #expect(forwarder.statusSnapshot()["points_stored"] == .int(8))
         #expect(forwarder.prometheusText().contains("mem_used{container_name=\"db\",host=\"h\"} 3"))
+    }
+
+    /// Stores without sketches get the distribution's percentiles, estimated
+    /// from the bins within the sketch's relative accuracy.
+    @Test func distributionsBecomePercentileSeries() throws {
+        var sketch = DDSketch()
+        for v in 1...1000 { sketch.insert(Double(v)) }
+        let series = SketchSummary.series([SketchSeries(name: "lat", tags: ["svc:x"], host: "h", interval: 10,
+                                                        points: [sketch.point(timestamp: 100)])])
+        let values = Dictionary(uniqueKeysWithValues: series.map { ($0.name, $0.points[0].value) })
+        for (name, exact) in [("lat.p50", 500.0), ("lat.p75", 750), ("lat.p90", 900), ("lat.p95", 950), ("lat.p99", 990)] {
+            let v = try #require(values[name], "\(name) missing")
+            #expect(abs(v - exact) / exact <= 1.0 / 128 + 0.002, "\(name) = \(v)")
+        }
+        #expect(values["lat.count"] == 1000)
+        #expect(values["lat.min"] == 1 && values["lat.max"] == 1000)
+        #expect(series.allSatisfy { $0.tags == ["svc:x"] && $0.host == "h" && $0.points[0].timestamp == 100 })
     }
 
     @Test func retentionPurgesOldPoints() throws {
