@@ -4,8 +4,9 @@
 # The intake's sources are compiled here directly (three small modules)
 # rather than through SwiftPM: -sanitize=fuzzer must instrument them and
 # provide `main`, and a sanitized SwiftPM build would invalidate the shared
-# .build. Crashes land in Fuzz/artifacts/; each becomes a regression test
-# in Tests/VigilTests/DogStatsD/FuzzRegressionTests.swift.
+# .build. Crashes land in Fuzz/artifacts/; each becomes a regression input
+# in Fuzz/regressions/, which FuzzRegressionTests replays in every test run
+# and which seeds the fuzzer here too.
 set -eu
 cd "$(dirname "$0")/.."
 SECONDS_TO_RUN="${1:-60}"
@@ -40,4 +41,4 @@ printf '_sc|name|2|d:1|h:h|#a|m:msg m\\: x' > "$SEEDS/check"
 # the next by design, so libFuzzer's per-input leak heuristic would scan the
 # whole heap after nearly every input (about 70x fewer runs per second).
 SWIFT_BACKTRACE=enable=no "$OUT/dogstatsd-fuzz" -detect_leaks=0 -max_total_time="$SECONDS_TO_RUN" -max_len=9000 \
-    -artifact_prefix=Fuzz/artifacts/ -print_final_stats=1 "$SEEDS"
+    -artifact_prefix=Fuzz/artifacts/ -print_final_stats=1 "$SEEDS" Fuzz/regressions

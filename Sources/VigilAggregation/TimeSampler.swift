@@ -155,7 +155,9 @@ public final class TimeSampler: @unchecked Sendable {
             w.weightedCount += 1 / sampleRate
             samples[extra(&w)].append(value, weight: 1 / sampleRate)
         case .distribution:
-            samples[extra(&w)].sketch.insert(value, weight: UInt32(Swift.max(1, (1 / sampleRate).rounded())))
+            // A very low rate saturates the weight instead of trapping the conversion.
+            let weight = Swift.min(Swift.max(1, (1 / sampleRate).rounded()), Double(UInt32.max))
+            samples[extra(&w)].sketch.insert(value, weight: UInt32(weight))
         case .set:
             // Sets receive member hashes through `addMember`.
             break

@@ -19,6 +19,8 @@ enum EventParser {
               let titleLength = NumberParsing.int64(buf.slice(ByteRange(start: line.start + 3, end: comma))),
               let textLength = NumberParsing.int64(buf.slice(ByteRange(start: comma + 1, end: close))),
               titleLength > 0, textLength >= 0,
+              // Lengths beyond the line cannot match, and must not overflow the offsets below.
+              titleLength <= line.count, textLength <= line.count,
               close + 1 < line.end, buf[close + 1] == UInt8(ascii: ":")
         else { return .failure(.invalidEventHeader) }
         let titleStart = close + 2

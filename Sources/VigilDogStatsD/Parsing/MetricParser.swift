@@ -28,7 +28,7 @@ enum MetricParser {
             switch buf[field.start] {
             case UInt8(ascii: "@"):
                 guard let rate = NumberParsing.double(buf.slice(ByteRange(start: field.start + 1, end: field.end))),
-                      rate > 0, rate <= 1 else { failure = .invalidSampleRate; return }
+                      rate > 0, rate <= 1, (1 / rate).isFinite else { failure = .invalidSampleRate; return }
                 metric.sampleRate = rate
             case UInt8(ascii: "#"):
                 metric.tags = ByteRange(start: field.start + 1, end: field.end)

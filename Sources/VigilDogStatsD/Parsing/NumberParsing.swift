@@ -61,7 +61,7 @@ enum NumberParsing {
         }
     }
 
-    /// A non-negative or negative decimal integer, or nil.
+    /// A non-negative or negative decimal integer, or nil (also when it does not fit in Int64).
     static func int64(_ bytes: UnsafeRawBufferPointer) -> Int64? {
         guard !bytes.isEmpty, bytes.count <= 19 else { return nil }
         var i = 0
@@ -72,7 +72,11 @@ enum NumberParsing {
         while i < bytes.count {
             let b = bytes[i]
             guard b >= 48 && b <= 57 else { return nil }
-            v = v * 10 + Int64(b - 48)
+            // 19 digits can exceed Int64: refuse rather than trap.
+            let (times10, overflowed) = v.multipliedReportingOverflow(by: 10)
+            let (sum, overflowedAgain) = times10.addingReportingOverflow(Int64(b - 48))
+            if overflowed || overflowedAgain { return nil }
+            v = sum
             i += 1
         }
         return negative ? -v : v

@@ -119,7 +119,9 @@ final class MessageProcessor: @unchecked Sendable {  // handed to one worker thr
                     return
                 }
             } else {
-                guard let v = NumberParsing.double(buf.slice(metric.values)) else {
+                // A count scaled by its sample rate must still be a number.
+                guard let v = NumberParsing.double(buf.slice(metric.values)),
+                      metric.type != .count || (v / metric.sampleRate).isFinite else {
                     counters.count(.invalidValue)
                     return
                 }
