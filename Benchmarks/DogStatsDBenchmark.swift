@@ -17,6 +17,7 @@ enum DogStatsDBenchmark {
     static func run(_ arguments: [String]) async throws {
         if arguments.first == "alloc-child" { return try allocationChild() }
         if arguments.first == "ingest" { return try ingestCost(seconds: Double(arguments.dropFirst().first ?? "") ?? 2) }
+        if arguments.first == "udp" { return try udpComparison(seconds: Double(arguments.dropFirst().first ?? "") ?? 4) }
         let seconds = Double(arguments.first ?? "") ?? 4
         let tagged = Workload(contexts: 10_000, tagsPerMetric: 5, packetBytes: 8192)
         say("DogStatsD benchmark: \(tagged.packets.count) distinct packets of ~\(tagged.averagePacketBytes) bytes, "
@@ -25,7 +26,7 @@ enum DogStatsDBenchmark {
         let raw = try rawDatagramBaseline(tagged, seconds: seconds)
         say(String(format: "  uds raw recvmmsg ceiling : %12.0f packets/s = %12.0f metrics/s  (%.2f cores)",
                      raw.packetsPerSecond, raw.packetsPerSecond * tagged.averageMetricsPerPacket, raw.cores))
-        for workers in [1, 2] {
+        for workers in [0, 1, 2] {
             let vigil = try vigilDatagram(tagged, seconds: seconds, workers: workers)
             say(String(format: "  vigil uds datagram, %d worker%@: %10.0f metrics/s  (%.2f cores) = %10.0f metrics/s per core, %.0f%% of the raw ceiling",
                          workers, workers == 1 ? " " : "s", vigil.metricsPerSecond, vigil.cores,
@@ -293,16 +294,25 @@ enum DogStatsDBenchmark {
             let metrics0 = server.totals().metrics
             let t0 = Date()
             var rounds = 0
+            var flushes: [Double] = []
             while Date().timeIntervalSince(t0) < seconds {
                 for p in workload.packets { p.withUnsafeBytes { server.ingest($0, now: now) } }
                 rounds += 1
                 now += 0.05
-                if rounds % 200 == 0 { _ = server.flush(now: now, force: false) }
+                if rounds % 200 == 0 {
+                    let f0 = Date()
+                    _ = server.flush(now: now, force: false)
+                    flushes.append(Date().timeIntervalSince(f0))
+                }
             }
             let elapsed = Date().timeIntervalSince(t0)
             let metrics = server.totals().metrics - metrics0
-            say(String(format: "  ingest, %@: %.1f ns/metric = %.2fM metrics/s on one core",
-                         label, elapsed * 1e9 / Double(metrics), Double(metrics) / elapsed / 1e6))
+            // The flush holds the aggregator: this long, readers that parse in place stop reading.
+            let flushText = flushes.isEmpty ? "" : String(format: "; flush of %d contexts holds the aggregator %.1f ms (max %.1f)",
+                                                         server.totals().liveContexts, 1000 * flushes.reduce(0, +) / Double(flushes.count),
+                                                         1000 * (flushes.max() ?? 0))
+            say(String(format: "  ingest, %@: %.1f ns/metric = %.2fM metrics/s on one core%@",
+                         label, elapsed * 1e9 / Double(metrics), Double(metrics) / elapsed / 1e6, flushText))
         }
     }
 
@@ -409,9 +419,12 @@ enum DogStatsDBenchmark {
         let tagged = Workload(contexts: 10_000, tagsPerMetric: 5, packetBytes: 1400, plainTypesOnly: true)
         say("  udp, ~\(Int(plain.averageMetricsPerPacket)) plain / \(Int(tagged.averageMetricsPerPacket)) tagged metrics per ~1.4 KB packet, sender at full speed:")
         let c = try collectdUDP(plain, seconds: seconds)
-        let v = try vigilUDP(plain, seconds: seconds)
-        let vt = try vigilUDP(tagged, seconds: seconds)
-        for (label, rate) in [("collectd statsd, plain", c), ("vigil, same plain stream", v), ("vigil, 5 tags per metric", vt)] {
+        let v = try vigilUDP(plain, seconds: seconds, workers: 1)
+        let v0 = try vigilUDP(plain, seconds: seconds, workers: 0)
+        let vt = try vigilUDP(tagged, seconds: seconds, workers: 1)
+        let vt0 = try vigilUDP(tagged, seconds: seconds, workers: 0)
+        for (label, rate) in [("collectd statsd, plain", c), ("vigil, same plain stream", v), ("vigil, plain, 0 workers", v0),
+                              ("vigil, 5 tags per metric", vt), ("vigil, 5 tags, 0 workers", vt0)] {
             let own = rate.selfReportedKernelDrops.map { ", \($0) in its own status" } ?? ""
             say(String(format: "    %-26@ processed %10.0f metrics/s (%.2f cores), sent %d packets, drops %d (%.1f%%%@)",
                          label as NSString, rate.metricsPerSecond, rate.cores, rate.sent, rate.kernelDrops,
@@ -484,12 +497,13 @@ enum DogStatsDBenchmark {
         return ((Double(fields[11]) ?? 0) + (Double(fields[12]) ?? 0)) / ticks
     }
 
-    static func vigilUDP(_ workload: Workload, seconds: Double) throws -> Rate {
+    static func vigilUDP(_ workload: Workload, seconds: Double, workers: Int) throws -> Rate {
         let dir = try tempDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         for _ in 0..<8 {
             let port = Int.random(in: 20_000..<60_000)
-            let config = try AgentConfig.fromYAML("dogstatsd_socket: \"\"\ndogstatsd_port: \(port)\n", baseDirectory: dir)
+            let config = try AgentConfig.fromYAML("dogstatsd_socket: \"\"\ndogstatsd_port: \(port)\ndogstatsd_pipeline_count: \(workers)\n",
+                                                  baseDirectory: dir)
             let server = try DogStatsDServer(config: config, hostname: "bench", tagProvider: nil)
             do { try server.start() } catch { continue }
             defer { server.stop() }

@@ -9,8 +9,12 @@ import VigilModel
 /// Unix stream socket and UDP; workers that parse, tag by origin and
 /// aggregate into 10-second buckets; `flush` hands over complete buckets.
 ///
-/// Readers and workers are plain threads with a bounded packet ring between
-/// them, so a burst either fits or is dropped and counted.
+/// By default each socket's reader thread parses what it receives in place
+/// (`dogstatsd_pipeline_count: 0`): no copy, no hand-off, and the socket's
+/// receive buffer is the only queue, whose overflow the kernel counts. With
+/// workers (`dogstatsd_pipeline_count` ≥ 1), readers copy packets into a
+/// bounded ring that the workers drain, so a burst either fits or is
+/// dropped and counted.
 public final class DogStatsDServer: FlushSource, StatusReporting, @unchecked Sendable {
     public let hostname: String
     /// Where the datagram socket is (or will be) bound; nil when disabled.
@@ -40,7 +44,9 @@ public final class DogStatsDServer: FlushSource, StatusReporting, @unchecked Sen
         self.hostname = hostname
         self.tagProvider = tagProvider
         shared = SharedAggregator(sampler: TimeSampler(interval: 10, counterExpirySeconds: Int64(settings.expirySeconds)))
-        ring = PacketRing(capacity: settings.queueSize, slotSize: settings.bufferSize)
+        // Readers that parse in place queue nothing: the ring is left minimal.
+        ring = settings.workers == 0 ? PacketRing(capacity: 1, slotSize: 1)
+            : PacketRing(capacity: settings.queueSize, slotSize: settings.bufferSize)
     }
 
     /// Opens the sockets (any failure closes the ones already open and
@@ -73,9 +79,14 @@ public final class DogStatsDServer: FlushSource, StatusReporting, @unchecked Sen
                 let fd = try SocketSupport.bindUnix(path: path, type: Int32(SOCK_STREAM.rawValue), mode: 0o722)
                 opened.append(fd)
                 let counters = ListenerCounters(name: "uds_stream")
-                let listener = StreamListener(fd: fd, index: UInt8(listenerCounters.count), counters: counters,
-                                              serverCounters: self.counters, ring: ring, maxFrame: settings.bufferSize)
                 listenerCounters.append(counters)
+                // A connection's processor only counts into this listener, the last of the snapshot.
+                let snapshot = listenerCounters
+                let makeProcessor: (() -> MessageProcessor)? = parsesOnReaders
+                    ? { [unowned self] in self.makeProcessor(listeners: snapshot) } : nil
+                let listener = StreamListener(fd: fd, index: UInt8(listenerCounters.count - 1), counters: counters,
+                                              serverCounters: self.counters, ring: ring, maxFrame: settings.bufferSize,
+                                              makeProcessor: makeProcessor)
                 try listener.start()
                 streamListener = listener
             }
@@ -98,11 +109,16 @@ public final class DogStatsDServer: FlushSource, StatusReporting, @unchecked Sen
 
     private func addDatagramListener(fd: Int32, name: String) {
         let counters = ListenerCounters(name: name)
-        datagramListeners.append(DatagramListener(fd: fd, index: UInt8(listenerCounters.count), counters: counters,
-                                                  serverCounters: self.counters, ring: ring,
-                                                  bufferSize: settings.bufferSize))
+        let index = UInt8(listenerCounters.count)
         listenerCounters.append(counters)
+        let processor = parsesOnReaders ? makeProcessor(listeners: listenerCounters) : nil
+        datagramListeners.append(DatagramListener(fd: fd, index: index, counters: counters, serverCounters: self.counters,
+                                                  ring: ring, bufferSize: settings.bufferSize, processor: processor))
     }
+
+    /// `dogstatsd_pipeline_count: 0`: each socket reader parses what it
+    /// receives, with no queue and no worker threads.
+    private var parsesOnReaders: Bool { settings.workers == 0 }
 
     private func makeProcessor(listeners: [ListenerCounters]) -> MessageProcessor {
         MessageProcessor(
@@ -172,7 +188,8 @@ public final class DogStatsDServer: FlushSource, StatusReporting, @unchecked Sen
         var fields: [(String, JSONValue)] = [
             ("listeners", .object(listenerCounters.map { ($0.name, $0.json) })),
             ("parse_errors", counters.parseErrorsJSON),
-            ("queue_capacity", .int(Int64(ring.capacity))),
+            ("pipeline", .string(parsesOnReaders ? "parse on readers" : "\(settings.workers) worker(s) behind a queue")),
+            ("queue_capacity", .int(parsesOnReaders ? 0 : Int64(ring.capacity))),
             ("queued_packets", .int(Int64(ring.queued))),
             ("live_contexts", .int(Int64(contexts))),
             ("dropped_events", .int(Int64(droppedEvents))),
@@ -192,6 +209,7 @@ public final class DogStatsDServer: FlushSource, StatusReporting, @unchecked Sen
     /// Status counters as plain numbers, for tests and benchmarks.
     public struct Totals: Sendable, Equatable {
         public var packets = 0, metrics = 0, events = 0, serviceChecks = 0, queueDrops = 0, kernelDrops = 0, parseErrors = 0
+        public var liveContexts = 0
     }
 
     public func totals(listener: String? = nil) -> Totals {
@@ -205,6 +223,7 @@ public final class DogStatsDServer: FlushSource, StatusReporting, @unchecked Sen
             t.kernelDrops += c.kernelDrops.load(ordering: .relaxed)
         }
         t.parseErrors = ParseErrorReason.allCases.reduce(0) { $0 + counters.parseErrorCount($1) }
+        t.liveContexts = shared.state.withLock { $0.sampler.contextCount }
         return t
     }
 }

@@ -17,6 +17,7 @@ struct DogStatsDSettings {
     var tagCardinality: TagCardinality
     var expirySeconds: Int
     var queueSize: Int
+    /// Worker threads behind the queue; 0: the socket readers parse in place.
     var workers: Int
 
     init(config: AgentConfig) throws(DogStatsDError) {
@@ -36,7 +37,7 @@ struct DogStatsDSettings {
         tagCardinality = parsed
         expirySeconds = try Self.int(config, "dogstatsd_expiry_seconds", default: 300, range: 10...86_400)
         queueSize = try Self.int(config, "dogstatsd_queue_size", default: 1024, range: 16...(1 << 20))
-        workers = try Self.int(config, "dogstatsd_pipeline_count", default: 1, range: 1...64)
+        workers = try Self.int(config, "dogstatsd_pipeline_count", default: 0, range: 0...64)
     }
 
     private static func int(_ config: AgentConfig, _ key: String, default value: Int, range: ClosedRange<Int>)

@@ -1,9 +1,11 @@
 import CVigilSystem
 import Foundation
 import Synchronization
+import VigilModel
 
-/// Reads datagrams (Unix or UDP) in batches with recvmmsg and queues them
-/// for the workers. One reader thread per socket.
+/// Reads datagrams (Unix or UDP) in batches with recvmmsg and either queues
+/// them for the workers or, given its own `processor` (no workers), parses
+/// them in place on this thread. One reader thread per socket.
 final class DatagramListener: @unchecked Sendable {
     let fd: Int32
     let index: UInt8
@@ -11,13 +13,16 @@ final class DatagramListener: @unchecked Sendable {
     private let serverCounters: DogStatsDCounters
     private let ring: PacketRing
     private let bufferSize: Int
+    /// Set when packets are parsed on this thread instead of queued.
+    private let processor: MessageProcessor?
     private let stopping = Atomic<Bool>(false)
     private var thread: JoinableThread?
     static let batchSize = 32
 
     init(fd: Int32, index: UInt8, counters: ListenerCounters, serverCounters: DogStatsDCounters, ring: PacketRing,
-         bufferSize: Int) {
+         bufferSize: Int, processor: MessageProcessor?) {
         self.fd = fd
+        self.processor = processor
         self.index = index
         self.counters = counters
         self.serverCounters = serverCounters
@@ -45,7 +50,7 @@ final class DatagramListener: @unchecked Sendable {
         defer { vigil_recv_batch_destroy(batch) }
         while !stopping.load(ordering: .relaxed) {
             // Past the wait, a stalled worker costs counted drops here, not a stalled socket.
-            ring.waitForSpace(Self.batchSize, timeout: 0.1)
+            if processor == nil { ring.waitForSpace(Self.batchSize, timeout: 0.1) }
             let n = Int(vigil_recv_batch_receive(fd, batch))
             if n < 0 {
                 if errno != EAGAIN && errno != EWOULDBLOCK && !stopping.load(ordering: .relaxed) {
@@ -55,7 +60,8 @@ final class DatagramListener: @unchecked Sendable {
             }
             var bytes = 0
             var truncated = 0
-            let dropped = ring.produce { producer -> Int in
+            let dropped = processor.map { processInPlace(batch, count: Int32(n), with: $0, bytes: &bytes, truncated: &truncated) }
+                ?? ring.produce { producer -> Int in
                 var dropped = 0
                 for i in 0..<Int32(n) {
                     let length = Int(vigil_recv_batch_length(batch, i))
@@ -85,5 +91,24 @@ final class DatagramListener: @unchecked Sendable {
             if dropped > 0 { counters.queueDrops.add(dropped, ordering: .relaxed) }
             for _ in 0..<truncated { serverCounters.count(.packetTruncated) }
         }
+    }
+
+    /// Parses the batch straight from the receive buffers: no copy, no
+    /// hand-off to another thread. Returns the packets dropped (none).
+    private func processInPlace(_ batch: OpaquePointer, count n: Int32, with processor: MessageProcessor,
+                                bytes: inout Int, truncated: inout Int) -> Int {
+        let now = WallClock.now()
+        for i in 0..<n {
+            let length = Int(vigil_recv_batch_length(batch, i))
+            bytes += length
+            if vigil_recv_batch_truncated(batch, i) != 0 {
+                truncated += 1
+                continue
+            }
+            if length == 0 { continue }
+            processor.process(UnsafeRawBufferPointer(start: vigil_recv_batch_data(batch, i), count: length),
+                              listener: Int(index), pid: vigil_recv_batch_pid(batch, i), now: now)
+        }
+        return 0
     }
 }

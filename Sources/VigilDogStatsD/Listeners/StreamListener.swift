@@ -1,10 +1,13 @@
 import CVigilSystem
 import Foundation
 import Synchronization
+import VigilModel
 
 /// The Unix stream socket: each connection carries frames of a 4-byte
 /// little-endian length followed by that many bytes of DogStatsD payload.
-/// One thread accepts; each connection gets a reader thread.
+/// One thread accepts; each connection gets a reader thread, which either
+/// queues frames for the workers or, with `makeProcessor` set (no
+/// workers), parses them itself.
 final class StreamListener: @unchecked Sendable {
     let fd: Int32
     let index: UInt8
@@ -12,13 +15,15 @@ final class StreamListener: @unchecked Sendable {
     private let serverCounters: DogStatsDCounters
     private let ring: PacketRing
     private let maxFrame: Int
+    private let makeProcessor: (() -> MessageProcessor)?
     private let stopping = Atomic<Bool>(false)
     private var acceptThread: JoinableThread?
     private let connections = Mutex<[Int32: JoinableThread]>([:])
 
     init(fd: Int32, index: UInt8, counters: ListenerCounters, serverCounters: DogStatsDCounters, ring: PacketRing,
-         maxFrame: Int) {
+         maxFrame: Int, makeProcessor: (() -> MessageProcessor)?) {
         self.fd = fd
+        self.makeProcessor = makeProcessor
         self.index = index
         self.counters = counters
         self.serverCounters = serverCounters
@@ -69,9 +74,10 @@ final class StreamListener: @unchecked Sendable {
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 8)
         defer { buffer.deallocate() }
         var filled = 0
+        let processor = makeProcessor?()
         while !stopping.load(ordering: .relaxed) {
             // Leaving frames in the socket makes a fast client wait (stream back-pressure).
-            ring.waitForSpace(1, timeout: 0.1)
+            if processor == nil { ring.waitForSpace(1, timeout: 0.1) }
             let n = recv(client, buffer + filled, capacity - filled, 0)
             if n == 0 { return }
             if n < 0 {
@@ -85,7 +91,8 @@ final class StreamListener: @unchecked Sendable {
             var frames = 0
             var dropped = 0
             var tooLarge = false
-            ring.produce { producer in
+            // Walks the complete frames in the buffer, handing each to `deliver`.
+            func eachFrame(_ deliver: (UnsafeRawPointer, Int) -> Void) {
                 while filled - offset >= 4 {
                     let length = Int(UInt32(littleEndian: (buffer + offset).loadUnaligned(as: UInt32.self)))
                     if length > maxFrame {
@@ -94,10 +101,21 @@ final class StreamListener: @unchecked Sendable {
                     }
                     guard filled - offset - 4 >= length else { break }
                     frames += 1
-                    if length > 0, !producer.push(buffer + offset + 4, length: length, pid: pid, listener: index) {
-                        dropped += 1
-                    }
+                    if length > 0 { deliver(buffer + offset + 4, length) }
                     offset += 4 + length
+                }
+            }
+            if let processor {
+                let now = WallClock.now()
+                eachFrame { frame, length in
+                    processor.process(UnsafeRawBufferPointer(start: frame, count: length), listener: Int(index), pid: pid,
+                                      now: now)
+                }
+            } else {
+                ring.produce { producer in
+                    eachFrame { frame, length in
+                        if !producer.push(frame, length: length, pid: pid, listener: index) { dropped += 1 }
+                    }
                 }
             }
             counters.packets.add(frames, ordering: .relaxed)

@@ -12,6 +12,11 @@ import VigilDogStatsD
         #expect((st.st_mode & S_IFMT) == S_IFSOCK)
         let listeners = fixture.server.statusSnapshot()["listeners"]
         #expect(listeners?["uds_datagram"] != nil && listeners?["uds_stream"] != nil && listeners?["udp"] != nil)
+        // By default readers parse in place: no queue.
+        #expect(fixture.server.statusSnapshot()["queue_capacity"] == .int(0))
+        let queued = try DogStatsDFixture(extraYAML: "dogstatsd_pipeline_count: 2\ndogstatsd_queue_size: 64")
+        #expect(queued.server.statusSnapshot()["queue_capacity"] == .int(64))
+        #expect(queued.server.statusSnapshot()["pipeline"] == .string("2 worker(s) behind a queue"))
     }
 
     @Test func staleSocketIsReplacedAndOtherFilesRefused() throws {

@@ -40,9 +40,12 @@ import VigilModel
 
     static let expectedMetrics = 100 + 1 + 1 + 10 + 1 + 1 + 3
 
-    @Test(arguments: [("uds", false), ("uds", true), ("stream", false), ("stream", true), ("udp", false), ("udp", true)])
-    func pythonClient(mode: String, buffered: Bool) throws {
-        let fixture = try DogStatsDFixture()
+    /// Every transport, buffered and not, with packets queued for a worker
+    /// (`dogstatsd_pipeline_count: 1`) and parsed on the readers (`0`).
+    @Test(arguments: ["uds", "stream", "udp"], [(false, 1), (true, 1), (false, 0), (true, 0)])
+    func pythonClient(mode: String, buffering: (buffered: Bool, workers: Int)) throws {
+        let buffered = buffering.buffered
+        let fixture = try DogStatsDFixture(extraYAML: "dogstatsd_pipeline_count: \(buffering.workers)")
         let target = switch mode {
         case "udp": String(fixture.udpPort)
         case "stream": fixture.streamPath
