@@ -295,6 +295,7 @@ enum DogStatsDBenchmark {
             let t0 = Date()
             var rounds = 0
             var flushes: [Double] = []
+            var locks: [Double] = []
             while Date().timeIntervalSince(t0) < seconds {
                 for p in workload.packets { p.withUnsafeBytes { server.ingest($0, now: now) } }
                 rounds += 1
@@ -303,14 +304,17 @@ enum DogStatsDBenchmark {
                     let f0 = Date()
                     _ = server.flush(now: now, force: false)
                     flushes.append(Date().timeIntervalSince(f0))
+                    locks.append(server.totals().lastFlushLockSeconds)
                 }
             }
             let elapsed = Date().timeIntervalSince(t0)
             let metrics = server.totals().metrics - metrics0
-            // The flush holds the aggregator: this long, readers that parse in place stop reading.
-            let flushText = flushes.isEmpty ? "" : String(format: "; flush of %d contexts holds the aggregator %.1f ms (max %.1f)",
-                                                         server.totals().liveContexts, 1000 * flushes.reduce(0, +) / Double(flushes.count),
-                                                         1000 * (flushes.max() ?? 0))
+            // While a flush holds the aggregator, readers that parse in place stop reading.
+            func ms(_ xs: [Double]) -> (Double, Double) { (1000 * xs.reduce(0, +) / Double(xs.count), 1000 * (xs.max() ?? 0)) }
+            let (flushAvg, flushMax) = ms(flushes)
+            let (lockAvg, lockMax) = ms(locks)
+            let flushText = flushes.isEmpty ? "" : String(format: "\n      flush of %d contexts: %.1f ms (max %.1f), of which the aggregator is held %.1f ms (max %.1f)",
+                                                         server.totals().liveContexts, flushAvg, flushMax, lockAvg, lockMax)
             say(String(format: "  ingest, %@: %.1f ns/metric = %.2fM metrics/s on one core%@",
                          label, elapsed * 1e9 / Double(metrics), Double(metrics) / elapsed / 1e6, flushText))
         }

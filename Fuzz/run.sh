@@ -19,7 +19,8 @@ swiftc $FLAGS -wmo -module-name VigilModel -emit-module -emit-module-path "$OUT/
 swiftc $FLAGS -wmo -module-name VigilAggregation -emit-module -emit-module-path "$OUT/VigilAggregation.swiftmodule" \
     -c -o "$OUT/VigilAggregation.o" \
     Sources/VigilAggregation/DogStatsDMetricType.swift Sources/VigilAggregation/DDSketch*.swift \
-    Sources/VigilAggregation/TimeSampler*.swift Sources/VigilAggregation/WindowAccumulator.swift \
+    Sources/VigilAggregation/TimeSampler*.swift Sources/VigilAggregation/ClosedWindows.swift \
+    Sources/VigilAggregation/WindowAccumulator.swift \
     Sources/VigilAggregation/ContextIndexTable.swift Sources/VigilAggregation/Percentiles.swift
 # Built from inside $OUT so swiftc's by-products stay out of the work tree.
 ROOT="$(pwd)"

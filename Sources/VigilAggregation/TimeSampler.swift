@@ -25,6 +25,10 @@ public final class TimeSampler: @unchecked Sendable {
     private var windows = PlainBuffer<WindowAccumulator>(capacity: 2048)
     private var samples: [WindowSamples] = []
     private var freeSamples: [Int32] = []
+    /// Histogram buffers handed back after a flush's build, reused by new windows.
+    private var spareBuffers: [[Double]] = []
+    /// The emptied record array of the last flush, reused by the next.
+    private var spareRecords: [ClosedWindows.Closed] = []
     private var late: [Int64: [ContextKey: WindowAccumulator]] = [:]
     /// `|T` samples: they keep their own timestamp and skip aggregation.
     private var timestamped: [Series] = []
@@ -193,10 +197,23 @@ public final class TimeSampler: @unchecked Sendable {
     // MARK: flush
 
     /// Everything complete at `now`; with `force`, every window.
+    /// `collect`, `ClosedWindows.build` and `recycle` in one go.
     public func flush(now: Double, force: Bool) -> FlushBatch {
-        var batch = FlushBatch()
-        batch.series = timestamped
-        timestamped.removeAll()
+        var closed = collect(now: now, force: force)
+        let batch = closed.build()
+        recycle(&closed)
+        return batch
+    }
+
+    /// The windows complete at `now` (with `force`, every window), as plain
+    /// values and moved-out buffers: the part of a flush that must hold the
+    /// aggregator. Build the series from the result without holding it.
+    public func collect(now: Double, force: Bool) -> ClosedWindows {
+        var out = ClosedWindows(interval: interval)
+        // The record storage of the previous flush, so a flush does not fault in fresh pages.
+        swap(&out.closed, &spareRecords)
+        out.closed.reserveCapacity(contexts.count)
+        swap(&out.timestamped, &timestamped)
 
         let current = bucketStart(now)
         var ready = Set<Int64>()
@@ -215,21 +232,34 @@ public final class TimeSampler: @unchecked Sendable {
         }
 
         for start in ready.sorted() {
-            emitWindow(start: start, into: &batch)
+            collectWindow(start: start, into: &out)
             lastFlushedBucket = Swift.max(lastFlushedBucket ?? start, start)
         }
         expireContexts(before: force ? Int64.max : current)
-        return batch
+        return out
     }
 
-    private func emitWindow(start t: Int64, into batch: inout FlushBatch) {
+    /// Takes back the buffers `build` emptied, for the next windows' samples.
+    public func recycle(_ closed: inout ClosedWindows) {
+        // Popped, not iterated: a buffer must be uniquely held to be emptied in place.
+        while spareBuffers.count < Self.maxSpareBuffers, var buffer = closed.spareBuffers.popLast() {
+            buffer.removeAll(keepingCapacity: true)
+            spareBuffers.append(buffer)
+        }
+        closed.spareBuffers.removeAll()
+        if closed.closed.isEmpty && closed.closed.capacity > spareRecords.capacity { swap(&spareRecords, &closed.closed) }
+    }
+
+    private static let maxSpareBuffers = 4096
+
+    private func collectWindow(start t: Int64, into out: inout ClosedWindows) {
         let lateWindows = late.removeValue(forKey: t) ?? [:]
         for i in 0..<contexts.count {
             var emitted = false
             for parity in 0..<2 {
                 let w = windows.base + (2 * i + parity)
                 guard w.pointee.start == t else { continue }
-                emit(w.pointee, context: contexts[i], into: &batch)
+                close(w.pointee, context: contexts[i], into: &out)
                 emitted = true
                 w.pointee.start = WindowAccumulator.idle
                 w.pointee.value = 0
@@ -237,7 +267,7 @@ public final class TimeSampler: @unchecked Sendable {
                 if w.pointee.extra >= 0 { samples[Int(w.pointee.extra)].removeAll() }
             }
             if !lateWindows.isEmpty, let w = lateWindows[contexts[i].key] {
-                emit(w, context: contexts[i], into: &batch)
+                close(w, context: contexts[i], into: &out)
                 emitted = true
                 if w.extra >= 0 {
                     samples[Int(w.extra)].removeAll()
@@ -247,41 +277,30 @@ public final class TimeSampler: @unchecked Sendable {
             // Counters that were live within the expiry but silent in this window.
             let state = states.base[i]
             if !emitted, state.type == .count, state.lastBucket < t, t - state.lastBucket <= counterExpirySeconds {
-                let context = contexts[i]
-                batch.series.append(Series(name: context.name, type: .rate, points: [Point(timestamp: t, value: 0)],
-                                           tags: context.tags, host: context.host, interval: interval))
+                out.closed.append(.init(context: contexts[i], start: t, type: .count, value: 0))
             }
         }
     }
 
-    private func emit(_ w: WindowAccumulator, context: TimeSamplerContext, into batch: inout FlushBatch) {
-        let t = w.start
-        let seconds = Double(interval)
-        func series(_ suffix: String, _ type: SeriesType, _ value: Double) -> Series {
-            Series(name: context.name + suffix, type: type, points: [Point(timestamp: t, value: value)],
-                   tags: context.tags, host: context.host, interval: interval)
-        }
+    private func close(_ w: WindowAccumulator, context: TimeSamplerContext, into out: inout ClosedWindows) {
         switch w.type {
-        case .gauge:
-            batch.series.append(series("", .gauge, w.value))
-        case .count:
-            batch.series.append(series("", .rate, w.value / seconds))
+        case .gauge, .count:
+            out.closed.append(.init(context: context, start: w.start, type: w.type, value: w.value))
         case .set:
             let members = w.extra >= 0 ? samples[Int(w.extra)].members.count : 0
-            batch.series.append(series("", .gauge, Double(members)))
+            out.closed.append(.init(context: context, start: w.start, type: .set, value: Double(members)))
         case .histogram, .timer:
-            guard w.extra >= 0 else { return }
-            let weights = samples[Int(w.extra)].weights
-            guard let summary = Percentiles.summary(&samples[Int(w.extra)].values, weights: weights) else { return }
-            batch.series.append(series(".avg", .gauge, summary.average))
-            batch.series.append(series(".max", .gauge, summary.max))
-            batch.series.append(series(".median", .gauge, summary.median))
-            batch.series.append(series(".95percentile", .gauge, summary.p95))
-            batch.series.append(series(".count", .rate, w.weightedCount / seconds))
+            guard w.extra >= 0, !samples[Int(w.extra)].values.isEmpty else { return }
+            // Moved out, not copied: the window gets a spare buffer for its next samples.
+            var closed = ClosedWindows.Closed(context: context, start: w.start, type: w.type, value: w.weightedCount)
+            swap(&closed.values, &samples[Int(w.extra)].values)
+            swap(&closed.weights, &samples[Int(w.extra)].weights)
+            if let spare = spareBuffers.popLast() { samples[Int(w.extra)].values = spare }
+            out.closed.append(closed)
         case .distribution:
             guard w.extra >= 0, !samples[Int(w.extra)].sketch.isEmpty else { return }
-            batch.sketches.append(SketchSeries(name: context.name, tags: context.tags, host: context.host,
-                                               interval: interval, points: [samples[Int(w.extra)].sketch.point(timestamp: t)]))
+            out.closed.append(.init(context: context, start: w.start, type: .distribution, value: 0,
+                                    sketch: samples[Int(w.extra)].sketch.point(timestamp: w.start)))
         }
     }
 

@@ -2,7 +2,7 @@ import VigilModel
 
 /// The strings of a DogStatsD context, built once when it is first seen.
 /// Only flushes read them; the hot path works on `ContextState`.
-struct TimeSamplerContext {
+struct TimeSamplerContext: Sendable {
     let key: ContextKey
     let name: String
     let tags: [String]

@@ -33,6 +33,8 @@ public final class DogStatsDServer: FlushSource, StatusReporting, @unchecked Sen
     private var streamListener: StreamListener?
     private var workers: [JoinableThread] = []
     private let lifecycle = Mutex<Lifecycle>(.idle)
+    /// How long the last flush held the aggregator (and so paused readers that parse in place).
+    private let lastFlushLockNanoseconds = Atomic<Int>(0)
     /// For `ingest`: packets handed over in-process rather than through a socket.
     private let directCounters = ListenerCounters(name: "direct")
     private lazy var directProcessor = makeProcessor(listeners: [directCounters])
@@ -165,15 +167,22 @@ public final class DogStatsDServer: FlushSource, StatusReporting, @unchecked Sen
         }
     }
 
+    /// Holds the aggregator only to take the closed windows out; the series
+    /// are built after, so readers that parse in place pause only briefly.
     public func flush(now: Double, force: Bool) -> FlushBatch {
-        shared.state.withLock { state in
-            var batch = state.sampler.flush(now: now, force: force)
-            batch.events = state.events
-            batch.serviceChecks = state.serviceChecks
+        var (closed, events, serviceChecks, held) = shared.state.withLock { state in
+            let start = MonotonicClock.nanoseconds()
+            let taken = (state.sampler.collect(now: now, force: force), state.events, state.serviceChecks)
             state.events.removeAll()
             state.serviceChecks.removeAll()
-            return batch
+            return (taken.0, taken.1, taken.2, MonotonicClock.nanoseconds() - start)
         }
+        lastFlushLockNanoseconds.store(Int(held), ordering: .relaxed)
+        var batch = closed.build()
+        batch.events = events
+        batch.serviceChecks = serviceChecks
+        shared.state.withLock { $0.sampler.recycle(&closed) }
+        return batch
     }
 
     // MARK: status
@@ -192,6 +201,7 @@ public final class DogStatsDServer: FlushSource, StatusReporting, @unchecked Sen
             ("queue_capacity", .int(parsesOnReaders ? 0 : Int64(ring.capacity))),
             ("queued_packets", .int(Int64(ring.queued))),
             ("live_contexts", .int(Int64(contexts))),
+            ("last_flush_lock_ms", .double(Double(lastFlushLockNanoseconds.load(ordering: .relaxed)) / 1e6)),
             ("dropped_events", .int(Int64(droppedEvents))),
             ("dropped_service_checks", .int(Int64(droppedChecks))),
             ("origin_detection", .bool(settings.originDetection)),
@@ -210,6 +220,8 @@ public final class DogStatsDServer: FlushSource, StatusReporting, @unchecked Sen
     public struct Totals: Sendable, Equatable {
         public var packets = 0, metrics = 0, events = 0, serviceChecks = 0, queueDrops = 0, kernelDrops = 0, parseErrors = 0
         public var liveContexts = 0
+        /// How long the last flush held the aggregator, in seconds.
+        public var lastFlushLockSeconds = 0.0
     }
 
     public func totals(listener: String? = nil) -> Totals {
@@ -224,6 +236,7 @@ public final class DogStatsDServer: FlushSource, StatusReporting, @unchecked Sen
         }
         t.parseErrors = ParseErrorReason.allCases.reduce(0) { $0 + counters.parseErrorCount($1) }
         t.liveContexts = shared.state.withLock { $0.sampler.contextCount }
+        t.lastFlushLockSeconds = Double(lastFlushLockNanoseconds.load(ordering: .relaxed)) / 1e9
         return t
     }
 }

@@ -83,4 +83,34 @@ import VigilModel
         #expect(out.first?.type == .gauge)
         #expect(out.first?.points.first?.value == 2)
     }
+    /// A flush holds the aggregator only for `collect`; samples that arrive
+    /// before `build` runs go to the next flush and cannot change this one,
+    /// and recycled histogram buffers start empty.
+    @Test func samplesBetweenCollectAndBuildWaitForTheNextFlush() {
+        let sampler = TimeSampler(interval: 10, counterExpirySeconds: 0)
+        let h = context("lat")
+        let g = context("g")
+        for v in [1.0, 2, 3, 4] {
+            sampler.add(key: h.key, type: .histogram, value: v, sampleRate: 1, time: t0 + 1, makeContext: h.make)
+        }
+        sampler.add(key: g.key, type: .gauge, value: 7, sampleRate: 1, time: t0 + 1, makeContext: g.make)
+        var closed = sampler.collect(now: t0 + 10, force: false)
+        #expect(closed.count == 2)
+        // Meanwhile (the lock is free again) the next window fills up.
+        for v in [100.0, 200] {
+            sampler.add(key: h.key, type: .histogram, value: v, sampleRate: 1, time: t0 + 11, makeContext: h.make)
+        }
+        let first = closed.build()
+        sampler.recycle(&closed)
+        #expect(values(first, "lat.max") == [Int64(t0): 4])
+        #expect(values(first, "lat.avg") == [Int64(t0): 2.5])
+        #expect(values(first, "g") == [Int64(t0): 7])
+
+        // The window after that reuses a recycled buffer: only its own values count.
+        sampler.add(key: h.key, type: .histogram, value: 50, sampleRate: 1, time: t0 + 21, makeContext: h.make)
+        let second = sampler.flush(now: t0 + 30, force: false)
+        #expect(values(second, "lat.max") == [Int64(t0) + 10: 200, Int64(t0) + 20: 50])
+        #expect(values(second, "lat.median") == [Int64(t0) + 10: 100, Int64(t0) + 20: 50])
+        #expect(values(second, "lat.count") == [Int64(t0) + 10: 0.2, Int64(t0) + 20: 0.1])
+    }
 }
