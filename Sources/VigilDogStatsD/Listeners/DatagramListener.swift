@@ -60,23 +60,20 @@ final class DatagramListener: @unchecked Sendable {
             }
             var bytes = 0
             var truncated = 0
-            let dropped = processor.map { processInPlace(batch, count: Int32(n), with: $0, bytes: &bytes, truncated: &truncated) }
-                ?? ring.produce { producer -> Int in
-                var dropped = 0
-                for i in 0..<Int32(n) {
-                    let length = Int(vigil_recv_batch_length(batch, i))
-                    bytes += length
-                    if vigil_recv_batch_truncated(batch, i) != 0 {
-                        truncated += 1
-                        continue
-                    }
-                    if length == 0 { continue }
-                    if !producer.push(vigil_recv_batch_data(batch, i), length: length,
-                                      pid: vigil_recv_batch_pid(batch, i), listener: index) {
-                        dropped += 1
+            var dropped = 0
+            if let processor {
+                // Parsed straight from the receive buffers: no copy, no hand-off.
+                let now = WallClock.now()
+                forEachDatagram(batch, count: Int32(n), bytes: &bytes, truncated: &truncated) { data, length, pid in
+                    processor.process(UnsafeRawBufferPointer(start: data, count: length), listener: Int(index), pid: pid,
+                                      now: now)
+                }
+            } else {
+                ring.produce { producer in
+                    forEachDatagram(batch, count: Int32(n), bytes: &bytes, truncated: &truncated) { data, length, pid in
+                        if !producer.push(data, length: length, pid: pid, listener: index) { dropped += 1 }
                     }
                 }
-                return dropped
             }
             // Each datagram queued after a drop carries the socket's running drop count.
             for i in stride(from: Int32(n) - 1, through: 0, by: -1) {
@@ -93,11 +90,11 @@ final class DatagramListener: @unchecked Sendable {
         }
     }
 
-    /// Parses the batch straight from the receive buffers: no copy, no
-    /// hand-off to another thread. Returns the packets dropped (none).
-    private func processInPlace(_ batch: OpaquePointer, count n: Int32, with processor: MessageProcessor,
-                                bytes: inout Int, truncated: inout Int) -> Int {
-        let now = WallClock.now()
+    /// Calls `body` for each complete, non-empty datagram of the last
+    /// receive, adding up bytes and counting truncated ones.
+    @inline(__always)
+    private func forEachDatagram(_ batch: OpaquePointer, count n: Int32, bytes: inout Int, truncated: inout Int,
+                                 _ body: (UnsafePointer<UInt8>, Int, Int32) -> Void) {
         for i in 0..<n {
             let length = Int(vigil_recv_batch_length(batch, i))
             bytes += length
@@ -105,10 +102,7 @@ final class DatagramListener: @unchecked Sendable {
                 truncated += 1
                 continue
             }
-            if length == 0 { continue }
-            processor.process(UnsafeRawBufferPointer(start: vigil_recv_batch_data(batch, i), count: length),
-                              listener: Int(index), pid: vigil_recv_batch_pid(batch, i), now: now)
+            if length > 0 { body(vigil_recv_batch_data(batch, i), length, vigil_recv_batch_pid(batch, i)) }
         }
-        return 0
     }
 }
