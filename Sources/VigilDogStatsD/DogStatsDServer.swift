@@ -27,7 +27,8 @@ public final class DogStatsDServer: FlushSource, StatusReporting, @unchecked Sen
     private let tagProvider: TagProvider?
     private let counters = DogStatsDCounters()
     private let shared: SharedAggregator
-    private let ring: PacketRing
+    /// The queue to the workers; nil when the readers parse in place.
+    private let ring: PacketRing?
     private var listenerCounters: [ListenerCounters] = []
     private var datagramListeners: [DatagramListener] = []
     private var streamListener: StreamListener?
@@ -46,9 +47,7 @@ public final class DogStatsDServer: FlushSource, StatusReporting, @unchecked Sen
         self.hostname = hostname
         self.tagProvider = tagProvider
         shared = SharedAggregator(sampler: TimeSampler(interval: 10, counterExpirySeconds: Int64(settings.expirySeconds)))
-        // Readers that parse in place queue nothing: the ring is left minimal.
-        ring = settings.workers == 0 ? PacketRing(capacity: 1, slotSize: 1)
-            : PacketRing(capacity: settings.queueSize, slotSize: settings.bufferSize)
+        ring = settings.workers == 0 ? nil : PacketRing(capacity: settings.queueSize, slotSize: settings.bufferSize)
     }
 
     /// Opens the sockets (any failure closes the ones already open and
@@ -58,8 +57,8 @@ public final class DogStatsDServer: FlushSource, StatusReporting, @unchecked Sen
             guard state == .idle else { return }
             try openListeners()
             for i in 0..<settings.workers {
+                guard let ring else { break }
                 let processor = makeProcessor(listeners: listenerCounters)
-                let ring = ring
                 workers.append(JoinableThread(name: "dogstatsd-worker-\(i)") { Self.work(ring: ring, processor: processor) })
             }
             for listener in datagramListeners { listener.start() }
@@ -84,11 +83,11 @@ public final class DogStatsDServer: FlushSource, StatusReporting, @unchecked Sen
                 listenerCounters.append(counters)
                 // A connection's processor only counts into this listener, the last of the snapshot.
                 let snapshot = listenerCounters
-                let makeProcessor: (() -> MessageProcessor)? = parsesOnReaders
-                    ? { [unowned self] in self.makeProcessor(listeners: snapshot) } : nil
+                let delivery: ReaderDelivery<() -> MessageProcessor> = ring.map { .queue($0) }
+                    ?? .parse { [unowned self] in self.makeProcessor(listeners: snapshot) }
                 let listener = StreamListener(fd: fd, index: UInt8(listenerCounters.count - 1), counters: counters,
-                                              serverCounters: self.counters, ring: ring, maxFrame: settings.bufferSize,
-                                              makeProcessor: makeProcessor)
+                                              serverCounters: self.counters, delivery: delivery,
+                                              maxFrame: settings.bufferSize)
                 try listener.start()
                 streamListener = listener
             }
@@ -113,14 +112,11 @@ public final class DogStatsDServer: FlushSource, StatusReporting, @unchecked Sen
         let counters = ListenerCounters(name: name)
         let index = UInt8(listenerCounters.count)
         listenerCounters.append(counters)
-        let processor = parsesOnReaders ? makeProcessor(listeners: listenerCounters) : nil
+        let delivery: ReaderDelivery<MessageProcessor> = ring.map { .queue($0) }
+            ?? .parse(makeProcessor(listeners: listenerCounters))
         datagramListeners.append(DatagramListener(fd: fd, index: index, counters: counters, serverCounters: self.counters,
-                                                  ring: ring, bufferSize: settings.bufferSize, processor: processor))
+                                                  delivery: delivery, bufferSize: settings.bufferSize))
     }
-
-    /// `dogstatsd_pipeline_count: 0`: each socket reader parses what it
-    /// receives, with no queue and no worker threads.
-    private var parsesOnReaders: Bool { settings.workers == 0 }
 
     private func makeProcessor(listeners: [ListenerCounters]) -> MessageProcessor {
         MessageProcessor(
@@ -160,7 +156,7 @@ public final class DogStatsDServer: FlushSource, StatusReporting, @unchecked Sen
             }
             for listener in datagramListeners { listener.stop() }
             streamListener?.stop()
-            ring.close()
+            ring?.close()
             for worker in workers { worker.join() }
             for path in [settings.socketPath, settings.streamSocketPath].compactMap({ $0 }) { unlink(path) }
             state = .stopped
@@ -170,17 +166,18 @@ public final class DogStatsDServer: FlushSource, StatusReporting, @unchecked Sen
     /// Holds the aggregator only to take the closed windows out; the series
     /// are built after, so readers that parse in place pause only briefly.
     public func flush(now: Double, force: Bool) -> FlushBatch {
-        var (closed, events, serviceChecks, held) = shared.state.withLock { state in
+        var (closed, batch) = shared.state.withLock { state in
             let start = MonotonicClock.nanoseconds()
-            let taken = (state.sampler.collect(now: now, force: force), state.events, state.serviceChecks)
+            let closed = state.sampler.collect(now: now, force: force)
+            let pending = FlushBatch(serviceChecks: state.serviceChecks, events: state.events)
             state.events.removeAll()
             state.serviceChecks.removeAll()
-            return (taken.0, taken.1, taken.2, MonotonicClock.nanoseconds() - start)
+            lastFlushLockNanoseconds.store(Int(MonotonicClock.nanoseconds() - start), ordering: .relaxed)
+            return (closed, pending)
         }
-        lastFlushLockNanoseconds.store(Int(held), ordering: .relaxed)
-        var batch = closed.build()
-        batch.events = events
-        batch.serviceChecks = serviceChecks
+        let built = closed.build()
+        batch.series = built.series
+        batch.sketches = built.sketches
         shared.state.withLock { $0.sampler.recycle(&closed) }
         return batch
     }
@@ -197,9 +194,9 @@ public final class DogStatsDServer: FlushSource, StatusReporting, @unchecked Sen
         var fields: [(String, JSONValue)] = [
             ("listeners", .object(listenerCounters.map { ($0.name, $0.json) })),
             ("parse_errors", counters.parseErrorsJSON),
-            ("pipeline", .string(parsesOnReaders ? "parse on readers" : "\(settings.workers) worker(s) behind a queue")),
-            ("queue_capacity", .int(parsesOnReaders ? 0 : Int64(ring.capacity))),
-            ("queued_packets", .int(Int64(ring.queued))),
+            ("pipeline", .string(ring == nil ? "parse on readers" : "\(settings.workers) worker(s) behind a queue")),
+            ("queue_capacity", .int(Int64(ring?.capacity ?? 0))),
+            ("queued_packets", .int(Int64(ring?.queued ?? 0))),
             ("live_contexts", .int(Int64(contexts))),
             ("last_flush_lock_ms", .double(Double(lastFlushLockNanoseconds.load(ordering: .relaxed)) / 1e6)),
             ("dropped_events", .int(Int64(droppedEvents))),

@@ -4,29 +4,26 @@ import Synchronization
 import VigilModel
 
 /// Reads datagrams (Unix or UDP) in batches with recvmmsg and either queues
-/// them for the workers or, given its own `processor` (no workers), parses
-/// them in place on this thread. One reader thread per socket.
+/// them for the workers or parses them in place on this thread. One reader
+/// thread per socket.
 final class DatagramListener: @unchecked Sendable {
     let fd: Int32
     let index: UInt8
     let counters: ListenerCounters
     private let serverCounters: DogStatsDCounters
-    private let ring: PacketRing
+    private let delivery: ReaderDelivery<MessageProcessor>
     private let bufferSize: Int
-    /// Set when packets are parsed on this thread instead of queued.
-    private let processor: MessageProcessor?
     private let stopping = Atomic<Bool>(false)
     private var thread: JoinableThread?
     static let batchSize = 32
 
-    init(fd: Int32, index: UInt8, counters: ListenerCounters, serverCounters: DogStatsDCounters, ring: PacketRing,
-         bufferSize: Int, processor: MessageProcessor?) {
+    init(fd: Int32, index: UInt8, counters: ListenerCounters, serverCounters: DogStatsDCounters,
+         delivery: ReaderDelivery<MessageProcessor>, bufferSize: Int) {
         self.fd = fd
-        self.processor = processor
+        self.delivery = delivery
         self.index = index
         self.counters = counters
         self.serverCounters = serverCounters
-        self.ring = ring
         self.bufferSize = bufferSize
         SocketSupport.setReceiveTimeout(fd, seconds: 0.2)
     }
@@ -50,7 +47,7 @@ final class DatagramListener: @unchecked Sendable {
         defer { vigil_recv_batch_destroy(batch) }
         while !stopping.load(ordering: .relaxed) {
             // Past the wait, a stalled worker costs counted drops here, not a stalled socket.
-            if processor == nil { ring.waitForSpace(Self.batchSize, timeout: 0.1) }
+            if case let .queue(ring) = delivery { ring.waitForSpace(Self.batchSize, timeout: 0.1) }
             let n = Int(vigil_recv_batch_receive(fd, batch))
             if n < 0 {
                 if errno != EAGAIN && errno != EWOULDBLOCK && !stopping.load(ordering: .relaxed) {
@@ -61,14 +58,15 @@ final class DatagramListener: @unchecked Sendable {
             var bytes = 0
             var truncated = 0
             var dropped = 0
-            if let processor {
+            switch delivery {
+            case let .parse(processor):
                 // Parsed straight from the receive buffers: no copy, no hand-off.
                 let now = WallClock.now()
                 forEachDatagram(batch, count: Int32(n), bytes: &bytes, truncated: &truncated) { data, length, pid in
                     processor.process(UnsafeRawBufferPointer(start: data, count: length), listener: Int(index), pid: pid,
                                       now: now)
                 }
-            } else {
+            case let .queue(ring):
                 ring.produce { producer in
                     forEachDatagram(batch, count: Int32(n), bytes: &bytes, truncated: &truncated) { data, length, pid in
                         if !producer.push(data, length: length, pid: pid, listener: index) { dropped += 1 }

@@ -6,28 +6,26 @@ import VigilModel
 /// The Unix stream socket: each connection carries frames of a 4-byte
 /// little-endian length followed by that many bytes of DogStatsD payload.
 /// One thread accepts; each connection gets a reader thread, which either
-/// queues frames for the workers or, with `makeProcessor` set (no
-/// workers), parses them itself.
+/// queues frames for the workers or parses them itself with a processor of
+/// its own.
 final class StreamListener: @unchecked Sendable {
     let fd: Int32
     let index: UInt8
     let counters: ListenerCounters
     private let serverCounters: DogStatsDCounters
-    private let ring: PacketRing
+    private let delivery: ReaderDelivery<() -> MessageProcessor>
     private let maxFrame: Int
-    private let makeProcessor: (() -> MessageProcessor)?
     private let stopping = Atomic<Bool>(false)
     private var acceptThread: JoinableThread?
     private let connections = Mutex<[Int32: JoinableThread]>([:])
 
-    init(fd: Int32, index: UInt8, counters: ListenerCounters, serverCounters: DogStatsDCounters, ring: PacketRing,
-         maxFrame: Int, makeProcessor: (() -> MessageProcessor)?) {
+    init(fd: Int32, index: UInt8, counters: ListenerCounters, serverCounters: DogStatsDCounters,
+         delivery: ReaderDelivery<() -> MessageProcessor>, maxFrame: Int) {
         self.fd = fd
-        self.makeProcessor = makeProcessor
+        self.delivery = delivery
         self.index = index
         self.counters = counters
         self.serverCounters = serverCounters
-        self.ring = ring
         self.maxFrame = maxFrame
     }
 
@@ -74,10 +72,13 @@ final class StreamListener: @unchecked Sendable {
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 8)
         defer { buffer.deallocate() }
         var filled = 0
-        let processor = makeProcessor?()
+        let connection: ReaderDelivery<MessageProcessor> = switch delivery {
+        case let .queue(ring): .queue(ring)
+        case let .parse(makeProcessor): .parse(makeProcessor())
+        }
         while !stopping.load(ordering: .relaxed) {
             // Leaving frames in the socket makes a fast client wait (stream back-pressure).
-            if processor == nil { ring.waitForSpace(1, timeout: 0.1) }
+            if case let .queue(ring) = connection { ring.waitForSpace(1, timeout: 0.1) }
             let n = recv(client, buffer + filled, capacity - filled, 0)
             if n == 0 { return }
             if n < 0 {
@@ -105,13 +106,14 @@ final class StreamListener: @unchecked Sendable {
                     offset += 4 + length
                 }
             }
-            if let processor {
+            switch connection {
+            case let .parse(processor):
                 let now = WallClock.now()
                 eachFrame { frame, length in
                     processor.process(UnsafeRawBufferPointer(start: frame, count: length), listener: Int(index), pid: pid,
                                       now: now)
                 }
-            } else {
+            case let .queue(ring):
                 ring.produce { producer in
                     eachFrame { frame, length in
                         if !producer.push(frame, length: length, pid: pid, listener: index) { dropped += 1 }
