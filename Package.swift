@@ -55,8 +55,11 @@ let package = Package(
         // zlib for deflate, the fallback Content-Encoding.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
+        // snappy's block format, which Prometheus remote write requires.
+        .systemLibrary(name: "CSnappy", path: "Sources/CSnappy", pkgConfig: "snappy",
+                       providers: [.apt(["libsnappy-dev"])]),
         .target(name: "VigilForwarding", dependencies: [
-            "VigilModel", "VigilConfig", "VigilAggregation", "CZstd", "CZlib",
+            "VigilModel", "VigilConfig", "CZstd", "CZlib", "CSnappy",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),

@@ -4,11 +4,12 @@ import VigilForwarding
 import VigilModel
 
 /// `vigil-bench forwarder [--series N]`: one flush of N series (default
-/// 100,000) through the forwarder — v2 JSON encoding, zstd, split under the
-/// intake limits, stored in the SQLite outbox — timed from `consume` until
-/// `stop` has everything on disk. Baselines in the same run: the same
-/// bodies built with Foundation's JSONSerialization, deflate instead of
-/// zstd, and the local-store destination.
+/// 100,000) through the forwarder, timed from `consume` until `stop` has
+/// everything on disk: each destination alone (Datadog v2 JSON + zstd or
+/// deflate into the outbox, remote write protobuf + snappy into the outbox,
+/// the local store), then all three at once with each destination's own
+/// encode + compress + store time. Baseline in the same run: the same
+/// bodies built with Foundation's JSONSerialization.
 enum ForwarderBenchmark {
     static func run(_ arguments: [String]) async throws {
         var count = 100_000
@@ -22,16 +23,35 @@ enum ForwarderBenchmark {
         }
         print("forwarder benchmark: one flush of \(count) series, 5 tags each")
 
-        for (label, yaml) in [("datadog outbox, zstd", "forwarder_compression: zstd"),
-                              ("datadog outbox, deflate", "forwarder_compression: deflate")] {
-            let (ms, status) = try await timeFlush(series, yaml: "dd_url: http://127.0.0.1:9\n" + yaml)
-            let entry = status["endpoints"]?["series"]
-            let payloads = entry?["outbox_payloads"]?.serialized() ?? "?"
-            let stored = entry?["outbox_bytes"]?.serialized() ?? "?"
-            print("  \(label): \(String(format: "%.1f", ms)) ms (\(payloads) payloads, \(stored) bytes stored)")
+        let datadog = "dd_url: http://127.0.0.1:9\n"
+        let remoteWrite = "prometheus_remote_write:\n  url: http://127.0.0.1:9/api/v1/write\n"
+        let runs: [(String, String)] = [
+            ("datadog alone, zstd", datadog + "local_store: false\nforwarder_compression: zstd"),
+            ("datadog alone, deflate", datadog + "local_store: false\nforwarder_compression: deflate"),
+            ("remote write alone (snappy)", remoteWrite + "local_store: false"),
+            ("local store alone", ""),
+            ("all three at once", datadog + remoteWrite),
+        ]
+        for (label, yaml) in runs {
+            let (ms, status) = try await timeFlush(series, yaml: yaml)
+            print("  \(label): \(String(format: "%.1f", ms)) ms until every destination has it on disk")
+            guard case let .object(destinations)? = status["destinations"] else { continue }
+            for (name, entry) in destinations {
+                var line = "    \(name): encode + compress + store \(entry["queue"]?["last_write_ms"]?.serialized() ?? "?") ms"
+                if case let .object(lanes)? = entry["lanes"] {
+                    let payloads = lanes.reduce(Int64(0)) { total, lane in
+                        if case let .int(n)? = lane.1["outbox_payloads"] { return total + n }
+                        return total
+                    }
+                    let bytes = lanes.reduce(Int64(0)) { total, lane in
+                        if case let .int(n)? = lane.1["outbox_bytes"] { return total + n }
+                        return total
+                    }
+                    line += " (\(payloads) payloads, \(bytes) bytes stored)"
+                }
+                print(line)
+            }
         }
-        let (localMs, _) = try await timeFlush(series, yaml: "")
-        print("  local store (no dd_url): \(String(format: "%.1f", localMs)) ms")
 
         // Baseline encoder: Foundation's JSONSerialization on the same data.
         let start = MonotonicClock.nanoseconds()

@@ -137,7 +137,7 @@ public final class Agent: @unchecked Sendable {
         }
         statusServer.route("/configcheck") { [weak self] _ in self?.autodiscovery.statusSnapshot() ?? .null }
         statusServer.route("/tagger") { [weak self] _ in self?.tagger.listingJSON() ?? .null }
-        if config.bool("prometheus_scrape") == true {
+        if forwarder.settings.prometheusScrape {
             statusServer.textRoute("/metrics", contentType: Forwarder.prometheusContentType) { [weak self] in
                 self?.forwarder.prometheusText() ?? ""
             }

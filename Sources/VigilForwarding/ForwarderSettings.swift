@@ -1,33 +1,31 @@
 import Foundation
 import VigilConfig
 
-/// The forwarder's keys in vigil.yaml, each overridable as `VIGIL_<KEY>`.
+/// The forwarder's keys in vigil.yaml, each overridable as `VIGIL_<KEY>`:
+/// which destinations are on, and what they share.
 public struct ForwarderSettings: Sendable {
-    /// Datadog site base URL, e.g. `https://api.datadoghq.com`; nil selects
-    /// the local store.
-    public var ddURL: String?
-    /// Never logged, never shown in status; redacted when printed.
-    var apiKey: Secret?
     public var runPath: String
-    /// `forwarder_storage_max_size`, bytes (suffixes KB/MB/GB accepted).
+    /// Datadog's intake, when `dd_url` is set.
+    var datadog: DatadogConfig?
+    /// `prometheus_remote_write:`, when its `url` is set.
+    var remoteWrite: RemoteWriteConfig?
+    /// `local_store` (default true): the embedded store `vigil query` reads.
+    public var localStore = true
+    /// `prometheus_scrape`: serve `GET /metrics`.
+    public var prometheusScrape = false
+    /// `forwarder_storage_max_size`, bytes (suffixes KB/MB/GB accepted):
+    /// each remote destination's outbox bound unless it sets its own.
     public var outboxMaxBytes: Int = 100 << 20
     /// `local_store_retention`, seconds (`24h`, `90m`, `3600` accepted).
     public var localRetentionSeconds: Int64 = 24 * 3600
-    /// `forwarder_timeout`, seconds per request.
-    public var timeoutSeconds: Double = 20
-    /// `forwarder_backoff_base` / `forwarder_backoff_max`, seconds.
-    public var backoffBase: Double = 2
-    public var backoffCap: Double = 64
-    /// `forwarder_compression`: zstd (default; deflate on the v1 routes,
-    /// which document only deflate) or deflate everywhere.
-    public var compression: ContentEncoding = .zstd
-    /// `forwarder_queue_size`: flushes waiting to be encoded and stored.
+    public var delivery = DeliverySettings()
+    /// `forwarder_queue_size`: flushes waiting to be encoded and stored, per destination.
     public var queueSize: Int = 64
     /// `forwarder_stop_timeout`: seconds for the last send at shutdown.
     public var stopTimeoutSeconds: Double = 5
-    public var limits = PayloadLimits()
 
-    public var usesIntake: Bool { ddURL != nil }
+    public var usesIntake: Bool { datadog != nil }
+    public var ddURL: String? { datadog?.url }
 
     public init(config: AgentConfig) throws {
         let file = config.file ?? "<defaults>"
@@ -35,21 +33,21 @@ public struct ForwarderSettings: Sendable {
             ConfigError(file: file, at: config.value(key), "\(key): \(why)")
         }
         runPath = config.runPath
-        if let url = config.string("dd_url")?.trimmingCharacters(in: .whitespaces), !url.isEmpty {
-            guard url.hasPrefix("http://") || url.hasPrefix("https://"), URL(string: url)?.host != nil else {
-                throw invalid("dd_url", "expected an http(s) URL such as https://api.datadoghq.com")
-            }
-            ddURL = url
-            guard let key = config.string("api_key"), !key.isEmpty else {
-                throw invalid("dd_url", "dd_url is set but api_key (or VIGIL_API_KEY) is missing")
-            }
-            apiKey = Secret(key)
-        }
         if let text = config.string("forwarder_storage_max_size") {
-            guard let bytes = ForwarderSettings.bytes(text), bytes > 0 else {
+            guard let bytes = ByteSize.parse(text), bytes > 0 else {
                 throw invalid("forwarder_storage_max_size", "expected a size in bytes, e.g. 104857600 or 100MB")
             }
             outboxMaxBytes = bytes
+        }
+        datadog = try DatadogConfig(config: config, invalid: invalid)
+        remoteWrite = try RemoteWriteConfig(config: config, defaultStorageBytes: outboxMaxBytes, invalid: invalid)
+        if config.value("local_store") != nil {
+            guard let on = config.bool("local_store") else { throw invalid("local_store", "expected true or false") }
+            localStore = on
+        }
+        if config.value("prometheus_scrape") != nil {
+            guard let on = config.bool("prometheus_scrape") else { throw invalid("prometheus_scrape", "expected true or false") }
+            prometheusScrape = on
         }
         if let text = config.string("local_store_retention") {
             guard let seconds = DurationText.seconds(text), seconds > 0 else {
@@ -62,14 +60,10 @@ public struct ForwarderSettings: Sendable {
             guard let v = config.double(key), v > 0 else { throw invalid(key, "expected a positive number of seconds") }
             return v
         }
-        timeoutSeconds = try positive("forwarder_timeout") ?? timeoutSeconds
-        backoffBase = try positive("forwarder_backoff_base") ?? backoffBase
-        backoffCap = try positive("forwarder_backoff_max") ?? backoffCap
+        delivery.timeoutSeconds = try positive("forwarder_timeout") ?? delivery.timeoutSeconds
+        delivery.backoffBase = try positive("forwarder_backoff_base") ?? delivery.backoffBase
+        delivery.backoffCap = try positive("forwarder_backoff_max") ?? delivery.backoffCap
         stopTimeoutSeconds = try positive("forwarder_stop_timeout") ?? stopTimeoutSeconds
-        if let text = config.string("forwarder_compression") {
-            guard let encoding = ContentEncoding(header: text) else { throw invalid("forwarder_compression", "expected zstd or deflate") }
-            compression = encoding
-        }
         if config.value("forwarder_queue_size") != nil {
             guard let size = config.int("forwarder_queue_size"), size >= 1 else {
                 throw invalid("forwarder_queue_size", "expected a whole number of flushes, at least 1")
@@ -79,12 +73,20 @@ public struct ForwarderSettings: Sendable {
     }
 
     public var databasePath: String { VigilDatabase.path(runPath: runPath) }
+}
 
-    func encoding(for endpoint: IntakeEndpoint) -> ContentEncoding {
-        compression == .deflate ? .deflate : endpoint.preferredEncoding
-    }
+/// What every remote destination's lanes share.
+public struct DeliverySettings: Sendable {
+    /// `forwarder_timeout`, seconds per request.
+    public var timeoutSeconds: Double = 20
+    /// `forwarder_backoff_base` / `forwarder_backoff_max`, seconds.
+    public var backoffBase: Double = 2
+    public var backoffCap: Double = 64
+}
 
-    static func bytes(_ text: String) -> Int? {
+/// `104857600`, `100MB`, `1GB`, `64KB`.
+enum ByteSize {
+    static func parse(_ text: String) -> Int? {
         let trimmed = text.trimmingCharacters(in: .whitespaces).uppercased()
         let units: [(String, Int)] = [("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10), ("B", 1)]
         for (suffix, factor) in units where trimmed.hasSuffix(suffix) {

@@ -1,70 +1,48 @@
-import VigilModel
+import Foundation
 
-/// Prometheus text exposition format (version 0.0.4). Datadog names and
-/// tags are mapped to what Prometheus allows: `.` and other characters
-/// become `_`; `key:value` tags become labels, bare tags become
-/// `tag="true"`, repeated keys join their values with `,`; the host is the
-/// `host` label unless a tag already sets it. Everything is a gauge: a
-/// flushed count is the amount for one interval, not a running total.
+/// Prometheus text exposition format 0.0.4: each family once, with
+/// `# HELP` and `# TYPE`, its samples together (a summary's quantiles, then
+/// `_sum` and `_count`), label values escaped, no timestamps (the scrape's
+/// time is the sample's time).
 enum PrometheusText {
     static let contentType = "text/plain; version=0.0.4; charset=utf-8"
 
-    static func render(_ values: [LatestValues.Key: LatestValues.Entry]) -> String {
-        var byName: [String: [(labels: String, value: Double)]] = [:]
-        for (key, entry) in values {
-            byName[metricName(key.name), default: []].append((labels(key), entry.value))
+    static func render(_ samples: [PrometheusSample]) -> String {
+        var families: [String: (type: PrometheusSample.FamilyType, source: String, samples: [PrometheusSample])] = [:]
+        for sample in samples {
+            if let existing = families[sample.family] {
+                // Two sources mapped to one name with different types: the
+                // exposition can only carry one; the first type wins.
+                guard existing.type == sample.type else { continue }
+                families[sample.family]!.samples.append(sample)
+            } else {
+                families[sample.family] = (sample.type, sample.source, [sample])
+            }
         }
         var out = ""
-        for name in byName.keys.sorted() {
-            out += "# TYPE \(name) gauge\n"
-            for sample in byName[name]!.sorted(by: { $0.labels < $1.labels }) {
-                out += name + sample.labels + " " + number(sample.value) + "\n"
+        for name in families.keys.sorted() {
+            let family = families[name]!
+            out += "# HELP \(name) \(escapeHelp(family.source)) (\(family.type.rawValue) from Vigil)\n"
+            out += "# TYPE \(name) \(family.type.rawValue)\n"
+            let lines = family.samples.map { sample in
+                (order: order(sample, family: name), text: sample.name + labels(sample.labels) + " " + number(sample.value))
             }
+            for line in lines.sorted(by: { ($0.order, $0.text) < ($1.order, $1.text) }) { out += line.text + "\n" }
         }
         return out
     }
 
-    static func metricName(_ name: String) -> String {
-        var out = ""
-        for (index, scalar) in name.unicodeScalars.enumerated() {
-            let ok = scalar.isASCII && (scalar.properties.isAlphabetic || scalar == "_" || scalar == ":"
-                || (index > 0 && ("0"..."9").contains(scalar)))
-            out.unicodeScalars.append(ok ? scalar : "_")
-        }
-        return out.isEmpty ? "_" : out
+    /// Quantiles first, then `_sum`, then `_count`, as the format shows them.
+    private static func order(_ sample: PrometheusSample, family: String) -> Int {
+        guard sample.type == .summary else { return 0 }
+        if sample.name == family + "_sum" { return 1 }
+        if sample.name == family + "_count" { return 2 }
+        return 0
     }
 
-    static func labelName(_ name: String) -> String {
-        var out = ""
-        for (index, scalar) in name.unicodeScalars.enumerated() {
-            let ok = scalar.isASCII && (scalar.properties.isAlphabetic || scalar == "_"
-                || (index > 0 && ("0"..."9").contains(scalar)))
-            out.unicodeScalars.append(ok ? scalar : "_")
-        }
-        // Names starting with __ are reserved for Prometheus itself.
-        while out.hasPrefix("__") { out.removeFirst() }
-        return out.isEmpty ? "_" : out
-    }
-
-    static func labels(_ key: LatestValues.Key) -> String {
-        var pairs: [(String, String)] = []
-        func add(_ name: String, _ value: String) {
-            if let index = pairs.firstIndex(where: { $0.0 == name }) {
-                pairs[index].1 += "," + value
-            } else {
-                pairs.append((name, value))
-            }
-        }
-        for tag in key.tags {
-            if let colon = tag.firstIndex(of: ":") {
-                add(labelName(String(tag[..<colon])), String(tag[tag.index(after: colon)...]))
-            } else {
-                add(labelName(tag), "true")
-            }
-        }
-        if !key.host.isEmpty, !pairs.contains(where: { $0.0 == "host" }) { add("host", key.host) }
-        guard !pairs.isEmpty else { return "" }
-        return "{" + pairs.sorted { $0.0 < $1.0 }.map { "\($0.0)=\"\(escape($0.1))\"" }.joined(separator: ",") + "}"
+    static func labels(_ labels: [(name: String, value: String)]) -> String {
+        guard !labels.isEmpty else { return "" }
+        return "{" + labels.map { "\($0.name)=\"\(escape($0.value))\"" }.joined(separator: ",") + "}"
     }
 
     static func escape(_ value: String) -> String {
@@ -78,6 +56,11 @@ enum PrometheusText {
             }
         }
         return out
+    }
+
+    /// HELP text escapes only backslash and newline.
+    static func escapeHelp(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n")
     }
 
     static func number(_ value: Double) -> String {

@@ -51,7 +51,7 @@ import VigilModel
 
         let status = try Subprocess.run(vigil, ["status", "--json", "-c", config], timeout: 20)
         let document = try JSONText.parse(status.stdout)
-        #expect(document["forwarder"]?["mode"] == "local")
+        #expect(document["forwarder"]?["destinations"]?["local_store"]?["points_stored"] != nil)
         let human = try Subprocess.run(vigil, ["status", "-c", config], timeout: 20)
         #expect(human.stdout.contains("forwarder:"))
 

@@ -56,7 +56,7 @@ import VigilModel
     }
 
     static func endpointStatus(_ forwarder: Forwarder, _ endpoint: String, _ key: String) -> Int64? {
-        guard case let .int(v)? = forwarder.statusSnapshot()["endpoints"]?[endpoint]?[key] else { return nil }
+        guard case let .int(v)? = forwarder.statusSnapshot()["destinations"]?["datadog"]?["lanes"]?[endpoint]?[key] else { return nil }
         return v
     }
 

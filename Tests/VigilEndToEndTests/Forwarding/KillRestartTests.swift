@@ -13,8 +13,8 @@ import VigilForwarding
     }
 
     static func seriesPoints(_ payloads: [Payload]) throws -> [RecordingIntake.SeriesPoint] {
-        try payloads.filter { $0.endpoint == .series }.flatMap {
-            try Decoded(path: $0.endpoint.path, body: try $0.encoding.decompress($0.body)).series
+        try payloads.filter { $0.lane == IntakeEndpoint.series.lane }.flatMap {
+            try Decoded(path: IntakeEndpoint.series.path, body: try $0.encoding.decompress($0.body)).series
         }
     }
 
@@ -51,7 +51,7 @@ import VigilForwarding
         var killed = false
         defer { if !killed { Subprocess.killAndReap(pid: first) } }
         let piledUp = Subprocess.poll(timeout: 20, interval: 0.2) {
-            ((try? OutboxInspection.pendingPayloads(databasePath: database)) ?? []).filter { $0.endpoint == .series }.count >= 2
+            ((try? OutboxInspection.pendingPayloads(databasePath: database)) ?? []).filter { $0.lane == IntakeEndpoint.series.lane }.count >= 2
         }
         let log1 = (try? String(contentsOfFile: folder + "/run1.err", encoding: .utf8)) ?? ""
         try #require(piledUp, "no series payloads stored; agent log:\n\(log1.suffix(3000))")

@@ -13,7 +13,7 @@ import VigilModel
 
     @Test func flushedSeriesCanBeQueriedByTagAndTime() async throws {
         let dir = try TemporaryDirectory()
-        let forwarder = try forwarder(dir)
+        let forwarder = try forwarder(dir, extra: "prometheus_scrape: true")
         forwarder.start()
         let now = WallClock.nowSeconds()
         forwarder.consume(FlushBatch(series: [
@@ -34,7 +34,7 @@ import VigilModel
         #expect(try query.run(metric: "mem.used", tags: ["container_name:nope"]).isEmpty)
         #expect(try query.run(metric: "lat.max").first?.points.map(\.value) == [8])
         #expect(try query.metricNames().contains("lat.count"))
-        #expect(forwarder.statusSnapshot()["points_stored"] == .int(8))
+        #expect(forwarder.statusSnapshot()["destinations"]?["local_store"]?["points_stored"] == .int(8))
         #expect(forwarder.prometheusText().contains("mem_used{container_name=\"db\",host=\"h\"} 3"))
     }
 
@@ -79,12 +79,11 @@ import VigilModel
             run_path: \(dir.path)
             forwarder_storage_max_size: 10MB
             local_store_retention: 90m
-            forwarder_compression: deflate
             """, baseDirectory: dir.path))
         #expect(settings.outboxMaxBytes == 10 << 20)
         #expect(settings.localRetentionSeconds == 5400)
-        #expect(settings.encoding(for: .series) == .deflate)
         #expect(!settings.usesIntake)
+        #expect(settings.localStore)
         #expect(throws: ConfigError.self) {
             try ForwarderSettings(config: AgentConfig.fromYAML("dd_url: http://127.0.0.1:1", baseDirectory: dir.path))
         }
@@ -94,8 +93,16 @@ import VigilModel
         var dumped = ""
         dump(keyed, to: &dumped)
         #expect(!dumped.contains("sekrit") && !"\(keyed)".contains("sekrit"))
-        #expect(keyed.encoding(for: .series) == .zstd)
-        #expect(keyed.encoding(for: .events) == .deflate)
+        #expect(keyed.localStore, "the local store stays on beside a remote destination")
+        #expect(keyed.datadog?.encoding(for: .series) == .zstd)
+        #expect(keyed.datadog?.encoding(for: .events) == .deflate)
+        let deflate = try ForwarderSettings(config: AgentConfig.fromYAML("""
+            dd_url: http://127.0.0.1:1
+            forwarder_compression: deflate
+            local_store: false
+            """, baseDirectory: dir.path, environment: ["VIGIL_API_KEY": "k"]))
+        #expect(deflate.datadog?.encoding(for: .series) == .deflate)
+        #expect(!deflate.localStore)
         #expect(throws: ConfigError.self) {
             try ForwarderSettings(config: AgentConfig.fromYAML("local_store_retention: soon", baseDirectory: dir.path))
         }

@@ -24,7 +24,7 @@ import VigilModel
     @Test func respectsBothLimitsAndKeepsEveryItem() throws {
         let limits = PayloadLimits(maxCompressed: 8_000, maxUncompressed: 40_000)
         let items = SeriesEncoder.items(Self.series(3000)).items
-        let result = try PayloadBuilder(limits: limits).build(.series, items: items, encoding: .zstd)
+        let result = try IntakeEndpoint.series.builder(limits: limits).build(items, encoding: .zstd)
         #expect(result.oversizedItems == 0)
         #expect(result.payloads.count > 5)
         for payload in result.payloads {
@@ -39,14 +39,14 @@ import VigilModel
         let big = Series(name: "big", type: .gauge, points: [Point(timestamp: 1, value: 1)],
                          tags: (0..<400).map { "tag-\($0)" }, host: "")
         let items = SeriesEncoder.items([big] + Self.series(3)).items
-        let result = try PayloadBuilder(limits: limits).build(.series, items: items, encoding: .deflate)
+        let result = try IntakeEndpoint.series.builder(limits: limits).build(items, encoding: .deflate)
         #expect(result.oversizedItems == 1)
         #expect(try metricsIn(result.payloads) == [0, 1, 2])
     }
 
     @Test func eventsGoOnePerPayload() throws {
         let events = (0..<3).map { Event(title: "e\($0)", text: "", timestamp: 1, host: "", tags: []) }
-        let result = try PayloadBuilder(limits: PayloadLimits()).build(.events, items: EventEncoder.items(events), encoding: .deflate)
+        let result = try IntakeEndpoint.events.builder(limits: PayloadLimits()).build(EventEncoder.items(events), encoding: .deflate)
         #expect(result.payloads.count == 3)
         #expect(result.payloads.allSatisfy { $0.itemCount == 1 })
     }
@@ -65,8 +65,8 @@ import VigilModel
             ServiceCheck(name: "c\($0)", status: .ok, tags: ["x:[1,2]"], host: "h", timestamp: 1, message: "a, \"b\" [c]")
         })
         }
-        let builder = PayloadBuilder(limits: PayloadLimits())
-        let whole = try #require(try builder.build(endpoint, items: items, encoding: .zstd).payloads.first)
+        let builder = endpoint.builder(limits: PayloadLimits())
+        let whole = try #require(try builder.build(items, encoding: .zstd).payloads.first)
         #expect(whole.itemCount == 11)
         let halves = try #require(try builder.split(whole))
         #expect(halves.map(\.itemCount) == [5, 6])
@@ -75,14 +75,14 @@ import VigilModel
     }
 
     @Test func aSingleItemCannotBeSplit() throws {
-        let builder = PayloadBuilder(limits: PayloadLimits())
-        let one = try #require(try builder.build(.series, items: SeriesEncoder.items(Self.series(1)).items, encoding: .zstd).payloads.first)
+        let builder = IntakeEndpoint.series.builder(limits: PayloadLimits())
+        let one = try #require(try builder.build(SeriesEncoder.items(Self.series(1)).items, encoding: .zstd).payloads.first)
         #expect(try builder.split(one) == nil)
     }
 
     @Test func recodeChangesOnlyTheCompression() throws {
-        let builder = PayloadBuilder(limits: PayloadLimits())
-        let zstd = try #require(try builder.build(.series, items: SeriesEncoder.items(Self.series(20)).items, encoding: .zstd).payloads.first)
+        let builder = IntakeEndpoint.series.builder(limits: PayloadLimits())
+        let zstd = try #require(try builder.build(SeriesEncoder.items(Self.series(20)).items, encoding: .zstd).payloads.first)
         let deflate = try builder.recode(zstd, to: .deflate)
         #expect(deflate.encoding == .deflate)
         #expect(try deflate.encoding.decompress(deflate.body) == zstd.encoding.decompress(zstd.body))

@@ -38,6 +38,27 @@ import Testing
         (500, .retry(reason: "HTTP 500")), (503, .retry(reason: "HTTP 503")),
     ])
     func statusCodesAreClassifiedAsDocumented(_ status: Int, _ expected: DeliveryOutcome) {
-        #expect(DeliveryOutcome.classify(status: status) == expected)
+        #expect(DatadogTransport.classify(status: status) == expected)
+    }
+}
+
+@Suite struct RemoteWritePolicyTests {
+    @Test(arguments: [
+        (200, DeliveryOutcome.accepted), (204, .accepted), (413, .tooLarge),
+        (400, .rejected(status: 400)), (401, .rejected(status: 401)), (404, .rejected(status: 404)), (415, .rejected(status: 415)),
+        (429, .retry(reason: "HTTP 429")), (500, .retry(reason: "HTTP 500")), (503, .retry(reason: "HTTP 503")),
+    ])
+    func statusCodesFollowTheRemoteWriteSpecification(_ status: Int, _ expected: DeliveryOutcome) {
+        #expect(RemoteWriteTransport.classify(status: status) == expected)
+    }
+
+    @Test func retryAfterIsHonouredAsAMinimumBackoff() {
+        #expect(RemoteWriteTransport.classify(status: 429, retryAfter: RetryAfter.seconds("30")) == .retry(reason: "HTTP 429", after: 30))
+        #expect(RetryAfter.seconds("Wed, 21 Oct 2015 07:28:00 GMT") == nil)
+        #expect(RetryAfter.seconds("-1") == nil)
+        var breaker = CircuitBreaker(base: 2, cap: 64)
+        let applied = breaker.recordFailure(at: 0, atLeast: 30, jitter: 1)
+        #expect(applied == 30)
+        #expect(breaker.delay(at: 0) == 30)
     }
 }

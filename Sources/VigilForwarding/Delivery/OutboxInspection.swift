@@ -10,10 +10,9 @@ public enum OutboxInspection {
         return try pool.read { db in
             guard try db.tableExists("outbox") else { return [] }
             return try Row.fetchAll(db, sql: "SELECT endpoint, encoding, body, items FROM outbox ORDER BY id").compactMap { row in
-                guard let endpoint = IntakeEndpoint(rawValue: row["endpoint"]),
-                      let encoding = ContentEncoding(rawValue: row["encoding"]) else { return nil }
+                guard let encoding = ContentEncoding(rawValue: row["encoding"]) else { return nil }
                 let body: Data = row["body"]
-                return Payload(endpoint: endpoint, encoding: encoding, body: [UInt8](body), itemCount: row["items"])
+                return Payload(lane: row["endpoint"], encoding: encoding, body: [UInt8](body), itemCount: row["items"])
             }
         }
     }

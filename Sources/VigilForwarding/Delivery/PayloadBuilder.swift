@@ -1,6 +1,9 @@
-/// Packs encoded items into compressed bodies that respect the limits,
-/// and splits a body back into smaller ones when an intake answers 413.
-struct PayloadBuilder {
+/// Packs one lane's encoded items into compressed bodies that respect the
+/// lane's limits, and splits a body back into smaller ones when a
+/// destination answers 413. Every sink builds its requests here.
+struct PayloadBuilder: Sendable {
+    let lane: String
+    let framing: PayloadFraming
     let limits: PayloadLimits
 
     struct Result {
@@ -9,9 +12,8 @@ struct PayloadBuilder {
         var oversizedItems = 0
     }
 
-    func build(_ endpoint: IntakeEndpoint, items: [[UInt8]], encoding: ContentEncoding) throws -> Result {
+    func build(_ items: [[UInt8]], encoding: ContentEncoding) throws -> Result {
         var result = Result()
-        let framing = endpoint.framing
         // Aim each chunk at what the last compression ratio says will fit,
         // so that a chunk rarely has to be compressed twice.
         var rawTarget = limits.maxUncompressed
@@ -20,7 +22,7 @@ struct PayloadBuilder {
         var index = 0
         func flushChunk(upTo end: Int) throws {
             guard end > chunkStart else { return }
-            try emit(endpoint, items[chunkStart..<end], encoding: encoding, into: &result, rawTarget: &rawTarget)
+            try emit(items[chunkStart..<end], encoding: encoding, into: &result, rawTarget: &rawTarget)
             chunkStart = end
             chunkBytes = 0
         }
@@ -44,22 +46,22 @@ struct PayloadBuilder {
         return result
     }
 
-    private func emit(_ endpoint: IntakeEndpoint, _ items: ArraySlice<[UInt8]>, encoding: ContentEncoding,
+    private func emit(_ items: ArraySlice<[UInt8]>, encoding: ContentEncoding,
                       into result: inout Result, rawTarget: inout Int) throws {
-        let raw = endpoint.framing.join(items)
+        let raw = framing.join(items)
         let compressed = try encoding.compress(raw)
         if compressed.count > 0 {
             let ratio = Double(raw.count) / Double(compressed.count)
             rawTarget = min(limits.maxUncompressed, max(4096, Int(Double(limits.maxCompressed) * ratio * 0.9)))
         }
         if compressed.count <= limits.maxCompressed {
-            result.payloads.append(Payload(endpoint: endpoint, encoding: encoding, body: compressed, itemCount: items.count))
+            result.payloads.append(Payload(lane: lane, encoding: encoding, body: compressed, itemCount: items.count))
         } else if items.count == 1 {
             result.oversizedItems += 1
         } else {
             let middle = items.startIndex + items.count / 2
-            try emit(endpoint, items[items.startIndex..<middle], encoding: encoding, into: &result, rawTarget: &rawTarget)
-            try emit(endpoint, items[middle..<items.endIndex], encoding: encoding, into: &result, rawTarget: &rawTarget)
+            try emit(items[items.startIndex..<middle], encoding: encoding, into: &result, rawTarget: &rawTarget)
+            try emit(items[middle..<items.endIndex], encoding: encoding, into: &result, rawTarget: &rawTarget)
         }
     }
 
@@ -67,11 +69,11 @@ struct PayloadBuilder {
     /// single item (or is not one of ours) and cannot be split.
     func split(_ payload: Payload) throws -> [Payload]? {
         let raw = try payload.encoding.decompress(payload.body)
-        guard let items = payload.endpoint.framing.items(of: raw), items.count > 1 else { return nil }
+        guard let items = framing.items(of: raw), items.count > 1 else { return nil }
         let middle = items.count / 2
         return try [items[..<middle], items[middle...]].map { half in
-            Payload(endpoint: payload.endpoint, encoding: payload.encoding,
-                    body: try payload.encoding.compress(payload.endpoint.framing.join(half)), itemCount: half.count)
+            Payload(lane: payload.lane, encoding: payload.encoding,
+                    body: try payload.encoding.compress(framing.join(half)), itemCount: half.count)
         }
     }
 
@@ -79,6 +81,6 @@ struct PayloadBuilder {
     func recode(_ payload: Payload, to encoding: ContentEncoding) throws -> Payload {
         guard payload.encoding != encoding else { return payload }
         let raw = try payload.encoding.decompress(payload.body)
-        return Payload(endpoint: payload.endpoint, encoding: encoding, body: try encoding.compress(raw), itemCount: payload.itemCount)
+        return Payload(lane: payload.lane, encoding: encoding, body: try encoding.compress(raw), itemCount: payload.itemCount)
     }
 }

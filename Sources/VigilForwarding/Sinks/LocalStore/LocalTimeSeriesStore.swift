@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import VigilModel
 
-/// The embedded destination used when no `dd_url` is configured: series
+/// The local store's tables: series
 /// land in `ts_series`/`ts_points` of vigil.db and are kept for
 /// `local_store_retention` seconds.
 final class LocalTimeSeriesStore: Sendable {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Per-endpoint breaker. Closed while sends succeed; each failure opens it
+/// Per-lane breaker. Closed while sends succeed; each failure opens it
 /// for an exponential backoff (base × 2^(failures-1), capped, with jitter
 /// so that many agents do not retry in step); once that passes it is half
 /// open and lets one probe through, whose success closes it again.
@@ -30,11 +30,12 @@ struct CircuitBreaker: Sendable {
         openUntil = 0
     }
 
-    /// Returns the backoff applied.
+    /// Returns the backoff applied: never shorter than `atLeast`, the
+    /// destination's own `Retry-After`.
     @discardableResult
-    mutating func recordFailure(at now: Double, jitter: Double = Double.random(in: 0.5...1)) -> Double {
+    mutating func recordFailure(at now: Double, atLeast: Double = 0, jitter: Double = Double.random(in: 0.5...1)) -> Double {
         consecutiveFailures += 1
-        let backoff = CircuitBreaker.backoff(failures: consecutiveFailures, base: base, cap: cap) * jitter
+        let backoff = max(atLeast, CircuitBreaker.backoff(failures: consecutiveFailures, base: base, cap: cap) * jitter)
         openUntil = now + backoff
         return backoff
     }

@@ -5,7 +5,7 @@ import VigilModel
 
 /// Posts payloads to one Datadog site. The API key goes only into the
 /// `DD-API-KEY` header: it is never part of a URL, log line or error.
-final class IntakeTransport: Sendable {
+final class DatadogTransport: LaneTransport {
     private let client: HTTPClient
     private let baseURL: String
     private let apiKey: Secret
@@ -21,12 +21,12 @@ final class IntakeTransport: Sendable {
         self.timeout = .milliseconds(Int64(timeoutSeconds * 1000))
     }
 
-    /// `timeoutSeconds` shortens the configured timeout (shutdown's last try).
     func send(_ payload: Payload, timeoutSeconds: Double? = nil) async -> DeliveryOutcome {
-        var request = HTTPClientRequest(url: baseURL + payload.endpoint.path)
+        guard let endpoint = IntakeEndpoint(rawValue: payload.lane) else { return .rejected(status: 0) }
+        var request = HTTPClientRequest(url: baseURL + endpoint.path)
         request.method = .POST
         request.headers.add(name: "DD-API-KEY", value: apiKey.value)
-        request.headers.add(name: "Content-Type", value: payload.endpoint.contentType)
+        request.headers.add(name: "Content-Type", value: endpoint.contentType)
         request.headers.add(name: "Content-Encoding", value: payload.encoding.headerValue)
         request.headers.add(name: "User-Agent", value: "vigil/\(VigilVersion.string)")
         request.body = .bytes(ByteBuffer(bytes: payload.body))
@@ -35,15 +35,25 @@ final class IntakeTransport: Sendable {
             let response = try await client.execute(request, timeout: min(limit, timeout))
             // Drain (bounded) so the connection can be reused.
             _ = try? await response.body.collect(upTo: 1 << 20)
-            return DeliveryOutcome.classify(status: Int(response.status.code))
+            return DatadogTransport.classify(status: Int(response.status.code),
+                                             retryAfter: RetryAfter.seconds(response.headers.first(name: "Retry-After")))
         } catch {
-            return .retry(reason: IntakeTransport.describe(error))
+            return .retry(reason: TransportFailure.describe(error))
         }
     }
 
-    /// A short cause without request details.
-    static func describe(_ error: Error) -> String {
-        if let error = error as? HTTPClientError { return "\(error)" }
-        return String(describing: type(of: error)) + ": " + "\(error)".prefix(200)
+    /// 5xx, 404, 408 and 429 are retried; 413 splits, 415 falls back to
+    /// deflate; any other 4xx drops the payload.
+    static func classify(status: Int, retryAfter: Double? = nil) -> DeliveryOutcome {
+        switch status {
+        case 200..<300: .accepted
+        case 413: .tooLarge
+        case 415: .unsupportedEncoding
+        // 404 is usually a proxy or site being reconfigured, 408 and 429
+        // say "later": none of them condemns the payload.
+        case 404, 408, 429: .retry(reason: "HTTP \(status)", after: retryAfter)
+        case 400..<500: .rejected(status: status)
+        default: .retry(reason: "HTTP \(status)", after: retryAfter)
+        }
     }
 }

@@ -2,28 +2,32 @@ import Foundation
 import Logging
 import Synchronization
 
-/// Delivers one endpoint's outbox, oldest first, one request at a time:
+/// Delivers one lane of the outbox, oldest first, one request at a time:
 /// with a single request in flight the breaker's backoff applies to the
-/// whole endpoint, so a dead intake sees one probe per backoff period.
-final class EndpointSender: Sendable {
-    let endpoint: IntakeEndpoint
-    let counters = EndpointCounters()
+/// whole lane, so a dead destination sees one probe per backoff period.
+/// Every sink's lanes are delivered by this one type.
+final class LaneSender: Sendable {
+    let lane: String
+    let counters = LaneCounters()
     private let outbox: Outbox
-    private let transport: IntakeTransport
+    private let transport: any LaneTransport
     private let builder: PayloadBuilder
+    /// Where a 415 sends the lane; nil: a 415 is a refusal like any 4xx.
+    private let fallbackEncoding: ContentEncoding?
     private let logger: Logger
     private let breaker: Mutex<CircuitBreaker>
-    /// The encoding new payloads get; moves to deflate after a 415.
+    /// The encoding new payloads get; moves to the fallback after a 415.
     private let encoding: Mutex<ContentEncoding>
     private let doorbell: AsyncStream<Void>
     private let ring: AsyncStream<Void>.Continuation
 
-    init(endpoint: IntakeEndpoint, outbox: Outbox, transport: IntakeTransport, builder: PayloadBuilder,
-         encoding: ContentEncoding, backoffBase: Double, backoffCap: Double, logger: Logger) {
-        self.endpoint = endpoint
+    init(outbox: Outbox, transport: any LaneTransport, builder: PayloadBuilder, encoding: ContentEncoding,
+         fallbackEncoding: ContentEncoding? = nil, backoffBase: Double, backoffCap: Double, logger: Logger) {
+        self.lane = builder.lane
         self.outbox = outbox
         self.transport = transport
         self.builder = builder
+        self.fallbackEncoding = fallbackEncoding
         self.logger = logger
         self.breaker = Mutex(CircuitBreaker(base: backoffBase, cap: backoffCap))
         self.encoding = Mutex(encoding)
@@ -32,6 +36,11 @@ final class EndpointSender: Sendable {
 
     var currentEncoding: ContentEncoding { encoding.withLock { $0 } }
     var breakerState: CircuitBreaker.State { breaker.withLock { $0.state(at: Date().timeIntervalSince1970) } }
+
+    /// The lane's items as payloads in the lane's current encoding.
+    func build(_ items: [[UInt8]]) throws -> PayloadBuilder.Result {
+        try builder.build(items, encoding: currentEncoding)
+    }
 
     /// New payloads were stored.
     func notify() { ring.yield() }
@@ -66,10 +75,10 @@ final class EndpointSender: Sendable {
     func sendNext(timeout: Double? = nil) async -> DeliveryOutcome? {
         let record: Outbox.Record
         do {
-            guard let oldest = try outbox.oldest(endpoint, limit: 1).first else { return nil }
+            guard let oldest = try outbox.oldest(lane, limit: 1).first else { return nil }
             record = oldest
         } catch {
-            logger.error("cannot read the outbox", metadata: ["endpoint": "\(endpoint.rawValue)", "error": "\(error)"])
+            logger.error("cannot read the outbox", metadata: ["lane": "\(lane)", "error": "\(error)"])
             breaker.withLock { _ = $0.recordFailure(at: Date().timeIntervalSince1970) }
             return .retry(reason: "outbox read failed")
         }
@@ -100,8 +109,8 @@ final class EndpointSender: Sendable {
                     $0.droppedRejected += 1
                     $0.lastError = "HTTP \(status): payload dropped"
                 }
-                logger.warning("intake refused a payload; dropped",
-                               metadata: ["endpoint": "\(endpoint.rawValue)", "status": "\(status)", "items": "\(payload.itemCount)"])
+                logger.warning("destination refused a payload; dropped",
+                               metadata: ["lane": "\(lane)", "status": "\(status)", "items": "\(payload.itemCount)"])
             case .tooLarge:
                 if let parts = (try? builder.split(payload)) ?? nil {
                     try outbox.replace(record.id, with: parts)
@@ -114,33 +123,33 @@ final class EndpointSender: Sendable {
                     }
                 }
             case .unsupportedEncoding:
-                guard payload.encoding != .deflate else {
+                guard let fallback = fallbackEncoding, payload.encoding != fallback else {
                     try outbox.remove(record.id)
-                    counters.update { $0.droppedRejected += 1; $0.lastError = "HTTP 415 even with deflate: dropped" }
+                    counters.update { $0.droppedRejected += 1; $0.lastError = "HTTP 415 with \(payload.encoding.headerValue): dropped" }
                     return
                 }
-                encoding.withLock { $0 = .deflate }
-                guard let recoded = try? builder.recode(payload, to: .deflate) else {
+                encoding.withLock { $0 = fallback }
+                guard let recoded = try? builder.recode(payload, to: fallback) else {
                     try outbox.remove(record.id)
                     counters.update { $0.droppedRejected += 1; $0.lastError = "stored payload unreadable: dropped" }
                     return
                 }
                 try outbox.replace(record.id, with: [recoded])
                 counters.update { $0.encodingFallbacks += 1 }
-                logger.notice("intake refused zstd; falling back to deflate", metadata: ["endpoint": "\(endpoint.rawValue)"])
-            case let .retry(reason):
+                logger.notice("destination refused \(payload.encoding.headerValue); falling back to \(fallback.headerValue)", metadata: ["lane": "\(lane)"])
+            case let .retry(reason, after):
                 try outbox.recordAttempt(record.id)
-                let backoff = breaker.withLock { $0.recordFailure(at: Date().timeIntervalSince1970) }
+                let backoff = breaker.withLock { $0.recordFailure(at: Date().timeIntervalSince1970, atLeast: after ?? 0) }
                 counters.update {
                     $0.retried += 1
                     $0.lastError = reason
                 }
                 logger.debug("send failed; will retry",
-                             metadata: ["endpoint": "\(endpoint.rawValue)", "reason": "\(reason)",
+                             metadata: ["lane": "\(lane)", "reason": "\(reason)",
                                         "backoff_s": "\(String(format: "%.1f", backoff))"])
             }
         } catch {
-            logger.error("outbox update failed", metadata: ["endpoint": "\(endpoint.rawValue)", "error": "\(error)"])
+            logger.error("outbox update failed", metadata: ["lane": "\(lane)", "error": "\(error)"])
             breaker.withLock { _ = $0.recordFailure(at: Date().timeIntervalSince1970) }
         }
     }

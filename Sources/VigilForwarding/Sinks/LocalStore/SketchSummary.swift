@@ -1,4 +1,4 @@
-import VigilAggregation
+
 import VigilModel
 
 /// Distributions as plain series for destinations that cannot hold a

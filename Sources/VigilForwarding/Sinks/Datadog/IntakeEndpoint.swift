@@ -1,4 +1,5 @@
 /// The Datadog intake routes Vigil submits to, with what each expects.
+/// Each is one lane of the outbox, named by its raw value.
 public enum IntakeEndpoint: String, Sendable, CaseIterable {
     case series
     case sketches
@@ -28,6 +29,15 @@ public enum IntakeEndpoint: String, Sendable, CaseIterable {
         case .series, .sketches: .zstd
         case .serviceChecks, .events: .deflate
         }
+    }
+
+    /// The outbox lane; the raw values predate other destinations, so
+    /// payloads stored by earlier versions are still delivered.
+    public var lane: String { rawValue }
+
+    /// Packs this route's items into request bodies within `limits`.
+    func builder(limits: PayloadLimits) -> PayloadBuilder {
+        PayloadBuilder(lane: lane, framing: framing, limits: limits)
     }
 
     /// How items are joined into one body, so a body can be split back

@@ -1,25 +1,26 @@
-/// One compressed request body bound for one intake endpoint.
+/// One compressed request body waiting in a lane of the outbox.
 public struct Payload: Sendable, Equatable {
-    public var endpoint: IntakeEndpoint
+    /// The outbox lane it belongs to: one queue, one sender, one destination route.
+    public var lane: String
     public var encoding: ContentEncoding
     public var body: [UInt8]
     /// Series, sketches, checks or events inside.
     public var itemCount: Int
 
-    public init(endpoint: IntakeEndpoint, encoding: ContentEncoding, body: [UInt8], itemCount: Int) {
-        self.endpoint = endpoint
+    public init(lane: String, encoding: ContentEncoding, body: [UInt8], itemCount: Int) {
+        self.lane = lane
         self.encoding = encoding
         self.body = body
         self.itemCount = itemCount
     }
 }
 
-/// Datadog's documented limits for one request: 512,000 bytes compressed
-/// and 5,242,880 bytes once decompressed.
+/// Bounds on one request body: compressed and once decompressed.
 public struct PayloadLimits: Sendable {
     public var maxCompressed: Int
     public var maxUncompressed: Int
 
+    /// Datadog's documented limits: 512,000 bytes compressed, 5,242,880 decompressed.
     public init(maxCompressed: Int = 512_000, maxUncompressed: Int = 5_242_880) {
         self.maxCompressed = maxCompressed
         self.maxUncompressed = maxUncompressed

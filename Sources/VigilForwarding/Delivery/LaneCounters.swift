@@ -2,14 +2,14 @@ import Foundation
 import Synchronization
 import VigilModel
 
-/// What happened to one endpoint's payloads, for `vigil status`.
-final class EndpointCounters: Sendable {
+/// What happened to one lane's payloads, for `vigil status`.
+final class LaneCounters: Sendable {
     struct Values: Sendable, Equatable {
         var sentPayloads = 0
         var sentItems = 0
         var sentBytes = 0
         var retried = 0
-        /// Refused by the intake (4xx other than 404/408/429).
+        /// Refused for good by the destination.
         var droppedRejected = 0
         /// Too large even alone, or a 413 that could not be split further.
         var droppedOversized = 0

@@ -1,0 +1,16 @@
+import AsyncHTTPClient
+
+/// The service half of a sink: posts one stored payload to its destination
+/// and classifies the answer by that destination's rules.
+protocol LaneTransport: Sendable {
+    /// `timeoutSeconds` shortens the configured timeout (shutdown's last try).
+    func send(_ payload: Payload, timeoutSeconds: Double?) async -> DeliveryOutcome
+}
+
+enum TransportFailure {
+    /// A short cause without request details (no URL, header or body).
+    static func describe(_ error: Error) -> String {
+        if let error = error as? HTTPClientError { return "\(error)" }
+        return String(describing: type(of: error)) + ": " + "\(error)".prefix(200)
+    }
+}

@@ -1,0 +1,107 @@
+import VigilModel
+
+/// Turns flushes into typed Prometheus samples:
+///
+/// | Vigil | Prometheus |
+/// |---|---|
+/// | gauge | gauge, the value |
+/// | rate (DogStatsD counts, check rates) | gauge, the per-second value |
+/// | count (monotonic counts, counts with a timestamp) | counter `<name>_total`, the running sum of every flushed count since the agent started |
+/// | histogram parts (`.avg`, `.max`, `.median`, `.95percentile`, `.count`) | a gauge each (names in reserved suffixes get `_value`) |
+/// | distribution | summary: `<name>{quantile="0.5"|"0.75"|"0.9"|"0.95"|"0.99"}` for the flush interval, `<name>_sum` and `<name>_count` running totals |
+///
+/// Running totals make counters and summaries behave as Prometheus expects
+/// (`rate()` and `increase()` work; an agent restart is a counter reset).
+/// Totals of series not seen for `forgetAfter` seconds are dropped, so a
+/// stopped container's counters do not stay in memory forever.
+struct PrometheusMapping: Sendable {
+    static let quantiles: [(q: Double, label: String)] = [(0.5, "0.5"), (0.75, "0.75"), (0.9, "0.9"), (0.95, "0.95"), (0.99, "0.99")]
+
+    private struct Key: Hashable, Sendable {
+        var name: String
+        var host: String
+        var tags: [String]
+    }
+
+    private struct Total: Sendable {
+        var sum = 0.0
+        var count = 0.0
+        var seenAt: Int64 = 0
+    }
+
+    private var totals: [Key: Total] = [:]
+    private var lastPrune: Int64 = 0
+    let forgetAfter: Int64
+    /// Points left out because their value is not finite.
+    private(set) var skippedPoints = 0
+
+    init(forgetAfter: Int64 = 3600) { self.forgetAfter = forgetAfter }
+
+    mutating func samples(_ batch: FlushBatch, now: Int64) -> [PrometheusSample] {
+        var out: [PrometheusSample] = []
+        out.reserveCapacity(batch.series.count + batch.sketches.count * 7)
+        for series in batch.series { append(series, now: now, to: &out) }
+        for sketch in batch.sketches { append(sketch, now: now, to: &out) }
+        prune(now: now)
+        return out
+    }
+
+    private mutating func append(_ series: Series, now: Int64, to out: inout [PrometheusSample]) {
+        let labels = PrometheusNaming.labels(tags: series.tags, host: series.host)
+        let points = series.points.sorted { $0.timestamp < $1.timestamp }
+        if series.type == .count {
+            let name = PrometheusNaming.counterName(series.name)
+            let key = Key(name: name, host: series.host, tags: series.tags)
+            var total = totals[key] ?? Total()
+            total.seenAt = now
+            for point in points {
+                guard point.value.isFinite else { skippedPoints += 1; continue }
+                total.sum += point.value
+                out.append(PrometheusSample(family: name, type: .counter, source: series.name, name: name, labels: labels,
+                                            value: total.sum, timestampMilliseconds: point.timestamp * 1000))
+            }
+            totals[key] = total
+            return
+        }
+        let name = PrometheusNaming.gaugeName(series.name)
+        for point in points {
+            guard point.value.isFinite else { skippedPoints += 1; continue }
+            out.append(PrometheusSample(family: name, type: .gauge, source: series.name, name: name, labels: labels,
+                                        value: point.value, timestampMilliseconds: point.timestamp * 1000))
+        }
+    }
+
+    private mutating func append(_ sketch: SketchSeries, now: Int64, to out: inout [PrometheusSample]) {
+        let family = PrometheusNaming.metricName(sketch.name)
+        let labels = PrometheusNaming.labels(tags: sketch.tags, host: sketch.host)
+        let key = Key(name: family, host: sketch.host, tags: sketch.tags)
+        var total = totals[key] ?? Total()
+        total.seenAt = now
+        for point in sketch.points.sorted(by: { $0.timestamp < $1.timestamp }) where point.count > 0 {
+            let ms = point.timestamp * 1000
+            for (q, text) in Self.quantiles {
+                let value = point.quantile(q)
+                guard value.isFinite else { continue }
+                var quantileLabels = labels
+                quantileLabels.append(("quantile", text))
+                quantileLabels.sort { $0.name < $1.name }
+                out.append(PrometheusSample(family: family, type: .summary, source: sketch.name, name: family, labels: quantileLabels,
+                                            value: value, timestampMilliseconds: ms))
+            }
+            if point.sum.isFinite { total.sum += point.sum }
+            total.count += Double(point.count)
+            out.append(PrometheusSample(family: family, type: .summary, source: sketch.name, name: family + "_sum", labels: labels,
+                                        value: total.sum, timestampMilliseconds: ms))
+            out.append(PrometheusSample(family: family, type: .summary, source: sketch.name, name: family + "_count", labels: labels,
+                                        value: total.count, timestampMilliseconds: ms))
+        }
+        totals[key] = total
+    }
+
+    /// Walks every total: once a minute, not per flush.
+    private mutating func prune(now: Int64) {
+        guard now - lastPrune >= 60 || now < lastPrune else { return }
+        lastPrune = now
+        totals = totals.filter { now - $0.value.seenAt <= forgetAfter }
+    }
+}

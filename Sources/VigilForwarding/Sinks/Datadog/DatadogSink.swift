@@ -1,0 +1,44 @@
+import Logging
+import Synchronization
+import VigilModel
+
+/// Datadog's intake: series (v2 JSON), sketches (protobuf), service checks
+/// and events, each route its own lane of the outbox.
+final class DatadogSink: Sink {
+    let name = "datadog"
+    let config: DatadogConfig
+    private let lanes: DurableLanes
+    private let skippedPoints = Mutex(0)
+
+    init(config: DatadogConfig, outbox: (_ lanes: [String]) -> Outbox, delivery: DeliverySettings, logger: Logger) {
+        self.config = config
+        let transport = DatadogTransport(baseURL: config.url, apiKey: config.apiKey, timeoutSeconds: delivery.timeoutSeconds)
+        let outbox = outbox(IntakeEndpoint.allCases.map(\.lane))
+        let senders = IntakeEndpoint.allCases.map { endpoint in
+            LaneSender(outbox: outbox, transport: transport,
+                       builder: endpoint.builder(limits: config.limits),
+                       encoding: config.encoding(for: endpoint), fallbackEncoding: .deflate,
+                       backoffBase: delivery.backoffBase, backoffCap: delivery.backoffCap, logger: logger)
+        }
+        lanes = DurableLanes(outbox: outbox, senders: senders, logger: logger)
+        logger.info("forwarding to Datadog intake", metadata: ["dd_url": "\(config.url)", "pending_payloads": "\(lanes.pendingPayloads)"])
+    }
+
+    func start() { lanes.start() }
+
+    func write(_ batch: FlushBatch) {
+        let series = SeriesEncoder.items(batch.series)
+        skippedPoints.withLock { $0 += series.skippedPoints }
+        lanes.store(series.items, lane: IntakeEndpoint.series.lane)
+        lanes.store(SketchEncoder.items(batch.sketches), lane: IntakeEndpoint.sketches.lane)
+        lanes.store(ServiceCheckEncoder.items(batch.serviceChecks), lane: IntakeEndpoint.serviceChecks.lane)
+        lanes.store(EventEncoder.items(batch.events), lane: IntakeEndpoint.events.lane)
+    }
+
+    func stop(deadline: Double) async { await lanes.stop(deadline: deadline) }
+
+    func statusSnapshot() -> JSONValue {
+        .object([("dd_url", .string(config.url)),
+                 ("skipped_non_finite_points", .int(Int64(skippedPoints.withLock { $0 })))] + lanes.statusSnapshot())
+    }
+}
