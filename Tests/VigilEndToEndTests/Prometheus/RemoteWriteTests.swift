@@ -118,6 +118,38 @@ import VigilModel
         #expect(seen["scraped_size_count"] == 100)
     }
 
+    /// The cgroup check on a real container (containerd + runc), its series
+    /// sent by remote write and read back by name and container labels.
+    @Test(.enabled(if: PrometheusServer.isInstalled && CgroupContainerTests.canRun), .timeLimit(.minutes(3)))
+    func cgroupMetricsOfARealContainerReachPrometheus() async throws {
+        let run = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-rwcg-\(UUID().uuidString.prefix(8))").path
+        defer { try? FileManager.default.removeItem(atPath: run) }
+        let prometheus = try PrometheusServer()
+        defer { prometheus.remove() }
+        let forwarder = try Self.forwarder(runPath: run, "local_store: false\nprometheus_remote_write:\n  url: \(prometheus.remoteWriteURL)")
+        forwarder.start()
+        let seen = try await CgroupContainerTests.withAgent { harness, agent -> [String: Double?] in
+            try prometheus.start()
+            try harness.runContainer(id: "rw", image: CgroupContainerTests.image, extraArgs: ["--memory-limit", "67108864"],
+                                     command: ["sh", "-c", "while :; do :; done"])
+            guard agent.waitForRunning("rw") else { return [:] }
+            forwarder.consume(FlushBatch(series: try agent.run("cgroup")))
+            Thread.sleep(forTimeInterval: 2)
+            forwarder.consume(FlushBatch(series: try agent.run("cgroup")))
+            let labels = "container_id=\"rw\",short_image=\"cgbox\""
+            return [
+                "limit": prometheus.value("container_memory_limit{\(labels)}"),
+                "usage": prometheus.value("container_memory_usage{\(labels)}"),
+                "cpu": prometheus.value("container_cpu_usage{\(labels)}"),
+            ]
+        }
+        await forwarder.stop()
+        #expect(seen["limit"] == 67_108_864)
+        #expect(((seen["usage"] ?? nil) ?? 0) > 0)
+        let cpu = try #require(seen["cpu"] ?? nil)
+        #expect(cpu > 0.5e9, "a busy loop uses most of a core: \(cpu / 1e9) cores")
+    }
+
     /// The receiver is down for 60 s while flushes go on: afterwards every
     /// sample is in Prometheus, and none twice.
     @Test(.enabled(if: PrometheusServer.isInstalled), .timeLimit(.minutes(4)))
