@@ -59,7 +59,7 @@ public struct ProtobufReader {
     }
 
     /// Each top-level field as its own encoded bytes (key included).
-    static func topLevelFields(_ slice: ArraySlice<UInt8>) -> [[UInt8]]? {
+    public static func topLevelFields(_ slice: ArraySlice<UInt8>) -> [[UInt8]]? {
         var reader = ProtobufReader(Array(slice))
         var fields: [[UInt8]] = []
         var start = 0

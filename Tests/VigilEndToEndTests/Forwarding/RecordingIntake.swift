@@ -32,6 +32,7 @@ final class RecordingIntake: Sendable {
         var contentType: String
         var items: Int
         var status: Int
+        var headers: [String: String] = [:]
     }
 
     struct Recorded: Sendable {
@@ -81,6 +82,9 @@ final class RecordingIntake: Sendable {
         try? bound?.close().wait()
     }
 
+    /// Where it takes Prometheus remote write requests (snappy WriteRequests).
+    static let remoteWritePath = "/api/v1/write"
+
     /// A port nothing listens on (yet).
     static func freePort() throws -> Int {
         let probe = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).wait()
@@ -90,7 +94,9 @@ final class RecordingIntake: Sendable {
     }
 
     fileprivate func handle(head: HTTPRequestHead, body: [UInt8]) -> Int {
-        guard head.headers.first(name: "DD-API-KEY") == apiKey else { return 403 }
+        // Remote write carries its own credentials (recorded, checked by the test).
+        let remoteWrite = head.uri == Self.remoteWritePath
+        guard remoteWrite || head.headers.first(name: "DD-API-KEY") == apiKey else { return 403 }
         let token = head.headers.first(name: "Content-Encoding") ?? ""
         guard let encoding = ContentEncoding(header: token) else { return 415 }
         let decoded: Decoded
@@ -104,7 +110,9 @@ final class RecordingIntake: Sendable {
         state.withLock { recorded in
             recorded.requests.append(Request(path: head.uri, contentEncoding: token,
                                              contentType: head.headers.first(name: "Content-Type") ?? "",
-                                             items: decoded.items, status: status))
+                                             items: decoded.items, status: status,
+                                             headers: Dictionary(head.headers.map { ($0.name.lowercased(), $0.value) },
+                                                                 uniquingKeysWith: { a, b in a + "," + b })))
             guard (200..<300).contains(status) else { return }
             recorded.series += decoded.series
             recorded.sketches += decoded.sketches
@@ -154,6 +162,9 @@ struct Decoded {
 
     init(path: String, body: [UInt8]) throws {
         switch path {
+        case RecordingIntake.remoteWritePath:
+            guard let fields = ProtobufReader.topLevelFields(body[...]) else { throw FormatError(reason: "bad WriteRequest") }
+            items = fields.count
         case "/api/v2/series":
             guard let root = try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
                   let list = root["series"] as? [[String: Any]] else { throw FormatError(reason: "no series list") }

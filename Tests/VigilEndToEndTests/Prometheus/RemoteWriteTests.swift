@@ -118,6 +118,67 @@ import VigilModel
         #expect(seen["scraped_size_count"] == 100)
     }
 
+    /// What a receiver sees on the wire (a recording HTTP server): the
+    /// protocol headers, configured credentials and headers, a bearer token
+    /// re-read after rotation; and the specification's answer rules.
+    @Test func headersCredentialsAndAnswersFollowTheSpecification() async throws {
+        let run = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-rwh-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: run, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: run) }
+        let receiver = RecordingIntake(apiKey: "unused")
+        let port = try receiver.start()
+        defer { receiver.stop() }
+        let url = "http://127.0.0.1:\(port)\(RecordingIntake.remoteWritePath)"
+        let basic = try Self.forwarder(runPath: run + "/basic", """
+            local_store: false
+            prometheus_remote_write:
+              url: \(url)
+              basic_auth: { username: vigil, password: s3cret-pass }
+              headers: { X-Scope-OrgID: team-a }
+            """)
+        basic.start()
+        basic.consume(Self.gauge("rw.h", 1, at: WallClock.nowSeconds()))
+        #expect(await ForwarderIntakeTests.eventually { receiver.recorded.requests.count == 1 })
+        let first = try #require(receiver.recorded.requests.first)
+        #expect(first.headers["content-encoding"] == "snappy")
+        #expect(first.headers["content-type"] == "application/x-protobuf")
+        #expect(first.headers["x-prometheus-remote-write-version"] == "0.1.0")
+        #expect(first.headers["authorization"] == "Basic " + Data("vigil:s3cret-pass".utf8).base64EncodedString())
+        #expect(first.headers["x-scope-orgid"] == "team-a")
+        #expect(first.items == 1)
+        #expect(!basic.statusSnapshot().serialized().contains("s3cret-pass"))
+
+        // 400: dropped and counted, never retried. 503: kept and retried.
+        receiver.respond { _, _, _ in 400 }
+        basic.consume(Self.gauge("rw.h", 2, at: WallClock.nowSeconds() + 1))
+        #expect(await ForwarderIntakeTests.eventually { Self.lane(basic, "prometheus_remote_write", "prometheus_remote_write", "dropped_rejected") == 1 })
+        receiver.respond { _, _, _ in 503 }
+        basic.consume(Self.gauge("rw.h", 3, at: WallClock.nowSeconds() + 2))
+        #expect(await ForwarderIntakeTests.eventually { (Self.lane(basic, "prometheus_remote_write", "prometheus_remote_write", "retried") ?? 0) >= 2 })
+        #expect(Self.lane(basic, "prometheus_remote_write", "prometheus_remote_write", "outbox_payloads") == 1)
+        receiver.respond { _, _, _ in 204 }
+        #expect(await ForwarderIntakeTests.eventually { Self.lane(basic, "prometheus_remote_write", "prometheus_remote_write", "outbox_payloads") == 0 })
+        await basic.stop()
+
+        let tokenFile = run + "/token"
+        try "first-token\n".write(toFile: tokenFile, atomically: true, encoding: .utf8)
+        let bearer = try Self.forwarder(runPath: run + "/bearer", """
+            local_store: false
+            prometheus_remote_write:
+              url: \(url)
+              bearer_token_file: \(tokenFile)
+            """)
+        bearer.start()
+        let before = receiver.recorded.requests.count
+        bearer.consume(Self.gauge("rw.b", 1, at: WallClock.nowSeconds()))
+        #expect(await ForwarderIntakeTests.eventually { receiver.recorded.requests.count == before + 1 })
+        try "rotated-token".write(toFile: tokenFile, atomically: true, encoding: .utf8)
+        bearer.consume(Self.gauge("rw.b", 2, at: WallClock.nowSeconds() + 1))
+        #expect(await ForwarderIntakeTests.eventually { receiver.recorded.requests.count == before + 2 })
+        await bearer.stop()
+        #expect(receiver.recorded.requests.suffix(2).map { $0.headers["authorization"] } == ["Bearer first-token", "Bearer rotated-token"])
+    }
+
     /// The cgroup check on a real container (containerd + runc), its series
     /// sent by remote write and read back by name and container labels.
     @Test(.enabled(if: PrometheusServer.isInstalled && CgroupContainerTests.canRun), .timeLimit(.minutes(3)))
