@@ -1,7 +1,20 @@
-/// The handful of protobuf wire-format primitives the sketch payload needs;
+/// The handful of protobuf wire-format primitives the sketch and remote
+/// write payloads need;
 /// hand-written so that no generated code or protoc step is involved.
 struct ProtobufWriter {
     private(set) var bytes: [UInt8] = []
+
+    init(capacity: Int = 0) { bytes.reserveCapacity(capacity) }
+
+    static func varintSize(_ value: UInt64) -> Int {
+        var v = value
+        var size = 1
+        while v >= 0x80 {
+            v >>= 7
+            size += 1
+        }
+        return size
+    }
 
     enum WireType: UInt8 { case varint = 0, fixed64 = 1, lengthDelimited = 2 }
 
@@ -32,7 +45,10 @@ struct ProtobufWriter {
 
     mutating func string(_ field: Int, _ value: String) {
         guard !value.isEmpty else { return }
-        bytesField(field, Array(value.utf8))
+        let utf8 = value.utf8
+        key(field, .lengthDelimited)
+        varint(UInt64(utf8.count))
+        bytes.append(contentsOf: utf8)
     }
 
     mutating func bytesField(_ field: Int, _ value: [UInt8]) {

@@ -30,6 +30,10 @@ struct PrometheusMapping: Sendable {
     }
 
     private var totals: [Key: Total] = [:]
+    /// Sanitised names by source name and kind: names repeat across
+    /// series, so each is worked out once (bounded: cleared when full).
+    private var names: [String: (gauge: String, counter: String, family: String)] = [:]
+    private static let namesLimit = 10_000
     private var lastPrune: Int64 = 0
     let forgetAfter: Int64
     /// Points left out because their value is not finite.
@@ -48,9 +52,9 @@ struct PrometheusMapping: Sendable {
 
     private mutating func append(_ series: Series, now: Int64, to out: inout [PrometheusSample]) {
         let labels = PrometheusNaming.labels(tags: series.tags, host: series.host)
-        let points = series.points.sorted { $0.timestamp < $1.timestamp }
+        let points = Self.inTimeOrder(series.points)
         if series.type == .count {
-            let name = PrometheusNaming.counterName(series.name)
+            let name = names(series.name).counter
             let key = Key(name: name, host: series.host, tags: series.tags)
             var total = totals[key] ?? Total()
             total.seenAt = now
@@ -63,7 +67,7 @@ struct PrometheusMapping: Sendable {
             totals[key] = total
             return
         }
-        let name = PrometheusNaming.gaugeName(series.name)
+        let name = names(series.name).gauge
         for point in points {
             guard point.value.isFinite else { skippedPoints += 1; continue }
             out.append(PrometheusSample(family: name, type: .gauge, source: series.name, name: name, labels: labels,
@@ -72,7 +76,7 @@ struct PrometheusMapping: Sendable {
     }
 
     private mutating func append(_ sketch: SketchSeries, now: Int64, to out: inout [PrometheusSample]) {
-        let family = PrometheusNaming.metricName(sketch.name)
+        let family = names(sketch.name).family
         let labels = PrometheusNaming.labels(tags: sketch.tags, host: sketch.host)
         let key = Key(name: family, host: sketch.host, tags: sketch.tags)
         var total = totals[key] ?? Total()
@@ -96,6 +100,22 @@ struct PrometheusMapping: Sendable {
                                         value: total.count, timestampMilliseconds: ms))
         }
         totals[key] = total
+    }
+
+    private mutating func names(_ source: String) -> (gauge: String, counter: String, family: String) {
+        if let known = names[source] { return known }
+        if names.count >= Self.namesLimit { names.removeAll(keepingCapacity: true) }
+        let made = (PrometheusNaming.gaugeName(source), PrometheusNaming.counterName(source), PrometheusNaming.metricName(source))
+        names[source] = made
+        return made
+    }
+
+    /// Points usually arrive in order already: sort only when they do not.
+    private static func inTimeOrder(_ points: [Point]) -> [Point] {
+        for i in points.indices.dropFirst() where points[i].timestamp < points[i - 1].timestamp {
+            return points.sorted { $0.timestamp < $1.timestamp }
+        }
+        return points
     }
 
     /// Walks every total: once a minute, not per flush.

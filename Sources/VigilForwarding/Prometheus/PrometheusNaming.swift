@@ -9,6 +9,7 @@ enum PrometheusNaming {
     /// non-ASCII) becomes `_`; a leading digit gets a `_` in front.
     /// Colons are legal but reserved for recording rules, so they go too.
     static func metricName(_ name: String) -> String {
+        if isValid(name) { return name }
         var out = ""
         out.reserveCapacity(name.utf8.count + 1)
         for scalar in name.unicodeScalars {
@@ -37,7 +38,7 @@ enum PrometheusNaming {
     /// Prometheus itself): leading underscores beyond one are removed.
     static func labelName(_ name: String) -> String {
         var out = metricName(name)
-        while out.hasPrefix("__") { out.removeFirst() }
+        while out.utf8.starts(with: "__".utf8) { out.removeFirst() }
         return out
     }
 
@@ -56,14 +57,27 @@ enum PrometheusNaming {
             }
         }
         for tag in tags {
-            if let colon = tag.firstIndex(of: ":") {
-                add(labelName(String(tag[..<colon])), String(tag[tag.index(after: colon)...]))
+            let utf8 = tag.utf8
+            if let colon = utf8.firstIndex(of: UInt8(ascii: ":")) {
+                add(labelName(String(Substring(utf8[..<colon]))), String(Substring(utf8[utf8.index(after: colon)...])))
             } else {
                 add(labelName(tag), "true")
             }
         }
         if !pairs.contains(where: { $0.name == "host" }) { add("host", host) }
         return pairs.sorted { $0.name < $1.name }
+    }
+
+    /// Already `[a-zA-Z_][a-zA-Z0-9_]*`: the common case, checked on bytes.
+    static func isValid(_ name: String) -> Bool {
+        var count = 0
+        for byte in name.utf8 {
+            let letter = (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A
+            let digit = byte >= 0x30 && byte <= 0x39
+            guard letter || byte == 0x5F || (digit && count > 0) else { return false }
+            count += 1
+        }
+        return count > 0
     }
 
     private static func isLetter(_ s: Unicode.Scalar) -> Bool { ("a"..."z").contains(s) || ("A"..."Z").contains(s) }

@@ -14,11 +14,26 @@ final class LocalTimeSeriesStore: Sendable {
         self.retentionSeconds = retentionSeconds
     }
 
+    /// Series per transaction. SQLite has one writer per file: a flush of
+    /// 100k series in one transaction would hold it for seconds, and the
+    /// other destinations' outbox appends would wait behind it.
+    static let seriesPerTransaction = 2000
+
     /// Returns the number of points written.
     @discardableResult
     func write(_ series: [Series]) throws -> Int {
-        guard !series.isEmpty else { return 0 }
-        return try database.write { db in
+        var written = 0
+        var start = 0
+        while start < series.count {
+            let end = min(series.count, start + Self.seriesPerTransaction)
+            written += try writeChunk(series[start..<end])
+            start = end
+        }
+        return written
+    }
+
+    private func writeChunk(_ series: ArraySlice<Series>) throws -> Int {
+        try database.write { db in
             let findSeries = try db.cachedStatement(sql: "SELECT id FROM ts_series WHERE metric = ? AND host = ? AND tags = ?")
             let insertSeries = try db.cachedStatement(sql: "INSERT INTO ts_series (metric, tags, host, type) VALUES (?, ?, ?, ?)")
             let insertPoint = try db.cachedStatement(sql: "INSERT INTO ts_points (series_id, ts, value) VALUES (?, ?, ?)")

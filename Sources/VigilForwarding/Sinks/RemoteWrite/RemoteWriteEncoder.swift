@@ -24,33 +24,49 @@ enum RemoteWriteEncoder {
         return items
     }
 
+    /// Sizes first, then one buffer written front to back: no nested
+    /// messages built and copied.
     private static func item(_ run: ArraySlice<PrometheusSample>) -> [UInt8] {
         let first = run[run.startIndex]
-        var timeSeries = ProtobufWriter()
-        var nameWritten = false
-        func label(_ name: String, _ value: String) {
-            var field = ProtobufWriter()
-            field.string(1, name)
-            field.string(2, value)
-            timeSeries.bytesField(1, field.bytes)
+        // `__name__` goes where it sorts among the (sorted) labels.
+        var labels = first.labels
+        let at = labels.firstIndex { "__name__" < $0.name } ?? labels.count
+        labels.insert(("__name__", first.name), at: at)
+
+        var seriesSize = 0
+        for label in labels { seriesSize += fieldSize(labelSize(label)) }
+        for sample in run { seriesSize += fieldSize(sampleSize(sample)) }
+
+        var out = ProtobufWriter(capacity: fieldSize(seriesSize))
+        out.key(1, .lengthDelimited)
+        out.varint(UInt64(seriesSize))
+        for label in labels {
+            out.key(1, .lengthDelimited)
+            out.varint(UInt64(labelSize(label)))
+            out.string(1, label.name)
+            out.string(2, label.value)
         }
-        // Labels are sorted; `__name__` goes where it sorts among them.
-        for pair in first.labels {
-            if !nameWritten, "__name__" < pair.name {
-                label("__name__", first.name)
-                nameWritten = true
-            }
-            label(pair.name, pair.value)
-        }
-        if !nameWritten { label("__name__", first.name) }
         for sample in run {
-            var field = ProtobufWriter()
-            field.double(1, sample.value)
-            field.int64(2, sample.timestampMilliseconds)
-            timeSeries.bytesField(2, field.bytes)
+            out.key(2, .lengthDelimited)
+            out.varint(UInt64(sampleSize(sample)))
+            out.double(1, sample.value)
+            out.int64(2, sample.timestampMilliseconds)
         }
-        var item = ProtobufWriter()
-        item.bytesField(1, timeSeries.bytes)
-        return item.bytes
+        return out.bytes
     }
+
+    private static func labelSize(_ label: (name: String, value: String)) -> Int {
+        stringFieldSize(label.name.utf8.count) + stringFieldSize(label.value.utf8.count)
+    }
+
+    /// proto3 leaves zero scalars out, as ProtobufWriter does.
+    private static func sampleSize(_ sample: PrometheusSample) -> Int {
+        (sample.value == 0 ? 0 : 9)
+            + (sample.timestampMilliseconds == 0 ? 0 : 1 + ProtobufWriter.varintSize(UInt64(bitPattern: sample.timestampMilliseconds)))
+    }
+
+    private static func stringFieldSize(_ length: Int) -> Int { length == 0 ? 0 : fieldSize(length) }
+
+    /// A length-delimited field with a one-byte key.
+    private static func fieldSize(_ length: Int) -> Int { 1 + ProtobufWriter.varintSize(UInt64(length)) + length }
 }
