@@ -11,6 +11,13 @@ import VigilModel
 @Suite(.serialized) struct RemoteWriteTests {
     static let apiKey = "test-api-key-0123456789abcdef"
 
+    /// A new private folder; the caller removes it.
+    static func runFolder(_ prefix: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
     static func forwarder(runPath: String, _ yaml: String) throws -> Forwarder {
         let config = try AgentConfig.fromYAML("""
             run_path: \(runPath)
@@ -122,8 +129,7 @@ import VigilModel
     /// protocol headers, configured credentials and headers, a bearer token
     /// re-read after rotation; and the specification's answer rules.
     @Test func headersCredentialsAndAnswersFollowTheSpecification() async throws {
-        let run = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-rwh-\(UUID().uuidString.prefix(8))").path
-        try FileManager.default.createDirectory(atPath: run, withIntermediateDirectories: true)
+        let run = try Self.runFolder("vigil-rwh")
         defer { try? FileManager.default.removeItem(atPath: run) }
         let receiver = RecordingIntake(apiKey: "unused")
         let port = try receiver.start()
@@ -183,7 +189,7 @@ import VigilModel
     /// sent by remote write and read back by name and container labels.
     @Test(.enabled(if: PrometheusServer.isInstalled && CgroupContainerTests.canRun), .timeLimit(.minutes(3)))
     func cgroupMetricsOfARealContainerReachPrometheus() async throws {
-        let run = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-rwcg-\(UUID().uuidString.prefix(8))").path
+        let run = try Self.runFolder("vigil-rwcg")
         defer { try? FileManager.default.removeItem(atPath: run) }
         let prometheus = try PrometheusServer()
         defer { prometheus.remove() }
@@ -215,7 +221,7 @@ import VigilModel
     /// sample is in Prometheus, and none twice.
     @Test(.enabled(if: PrometheusServer.isInstalled), .timeLimit(.minutes(4)))
     func aSixtySecondOutageLosesNothing() async throws {
-        let run = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-rw-\(UUID().uuidString.prefix(8))").path
+        let run = try Self.runFolder("vigil-rw")
         defer { try? FileManager.default.removeItem(atPath: run) }
         let prometheus = try PrometheusServer()
         defer { prometheus.remove() }
@@ -258,7 +264,7 @@ import VigilModel
     /// receiving on time; the intake gets everything once it recovers.
     @Test(.enabled(if: PrometheusServer.isInstalled), .timeLimit(.minutes(3)))
     func threeDestinationsAndAnIntakeOutage() async throws {
-        let run = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-3d-\(UUID().uuidString.prefix(8))").path
+        let run = try Self.runFolder("vigil-3d")
         defer { try? FileManager.default.removeItem(atPath: run) }
         let prometheus = try PrometheusServer()
         defer { prometheus.remove() }

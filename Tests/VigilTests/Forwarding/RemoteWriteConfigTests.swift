@@ -58,3 +58,10 @@ import VigilConfig
         #expect(s.remoteWrite?.basicAuth?.password.value == "hunter2-secret")
     }
 }
+
+@Suite struct URLTextTests {
+    @Test func credentialsInAURLAreNeverShown() {
+        #expect(URLText.redactingCredentials("https://bob:hunter2@mimir.example/api/v1/push") == "https://redacted@mimir.example/api/v1/push")
+        #expect(URLText.redactingCredentials("http://127.0.0.1:9090/api/v1/write") == "http://127.0.0.1:9090/api/v1/write")
+    }
+}

@@ -21,7 +21,7 @@ final class DatadogSink: Sink {
                        backoffBase: delivery.backoffBase, backoffCap: delivery.backoffCap, logger: logger)
         }
         lanes = DurableLanes(outbox: outbox, senders: senders, logger: logger)
-        logger.info("forwarding to Datadog intake", metadata: ["dd_url": "\(config.url)", "pending_payloads": "\(lanes.pendingPayloads)"])
+        logger.info("forwarding to Datadog intake", metadata: ["dd_url": "\(URLText.redactingCredentials(config.url))", "pending_payloads": "\(lanes.pendingPayloads)"])
     }
 
     func start() { lanes.start() }
@@ -38,7 +38,7 @@ final class DatadogSink: Sink {
     func stop(deadline: Double) async { await lanes.stop(deadline: deadline) }
 
     func statusSnapshot() -> JSONValue {
-        .object([("dd_url", .string(config.url)),
+        .object([("dd_url", .string(URLText.redactingCredentials(config.url))),
                  ("skipped_non_finite_points", .int(Int64(skippedPoints.withLock { $0 })))] + lanes.statusSnapshot())
     }
 }

@@ -24,7 +24,7 @@ final class RemoteWriteSink: Sink {
                                 builder: builder, encoding: .snappy, backoffBase: delivery.backoffBase,
                                 backoffCap: delivery.backoffCap, logger: logger)
         lanes = DurableLanes(outbox: outbox, senders: [sender], logger: logger)
-        logger.info("forwarding to Prometheus remote write", metadata: ["url": "\(config.url)", "pending_payloads": "\(lanes.pendingPayloads)"])
+        logger.info("forwarding to Prometheus remote write", metadata: ["url": "\(URLText.redactingCredentials(config.url))", "pending_payloads": "\(lanes.pendingPayloads)"])
     }
 
     func start() { lanes.start() }
@@ -38,7 +38,7 @@ final class RemoteWriteSink: Sink {
     func stop(deadline: Double) async { await lanes.stop(deadline: deadline) }
 
     func statusSnapshot() -> JSONValue {
-        .object([("url", .string(config.url)),
+        .object([("url", .string(URLText.redactingCredentials(config.url))),
                  ("skipped_non_finite_points", .int(Int64(mapping.withLock { $0.skippedPoints })))] + lanes.statusSnapshot())
     }
 }
