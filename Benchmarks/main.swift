@@ -8,6 +8,7 @@ let benchmarks: [String: ([String]) async throws -> Void] = [
     "forwarder": ForwarderBenchmark.run,
     "workload": WorkloadBenchmark.run,
     "cgroup": CgroupBenchmark.run,
+    "idle": IdleBenchmark.run,
 ]
 guard let name = arguments.first, let run = benchmarks[name] else {
     print("usage: vigil-bench \(benchmarks.keys.sorted().joined(separator: "|")) [options]")

@@ -1,0 +1,71 @@
+import Foundation
+
+/// `vigil-bench idle [--seconds N] [--config FILE]`: starts `vigil run` on
+/// the shipped defaults (the repository's vigil.yaml and conf.d, modules
+/// from the build folder, its own run_path), waits N seconds (default 30),
+/// then prints the agent's resident memory by mapping from
+/// /proc/PID/smaps — the executable, each shared library, the heap and
+/// anonymous memory — largest first, and the total.
+enum IdleBenchmark {
+    struct Mapping {
+        var name: String
+        var rssKB = 0
+    }
+
+    static func run(_ arguments: [String]) async throws {
+        var seconds = 30.0
+        if let flag = arguments.firstIndex(of: "--seconds"), flag + 1 < arguments.count, let n = Double(arguments[flag + 1]) { seconds = n }
+        let products = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().path
+        var config = repository + "/vigil.yaml"
+        if let flag = arguments.firstIndex(of: "--config"), flag + 1 < arguments.count { config = arguments[flag + 1] }
+        let run = NSTemporaryDirectory() + "vigil-idle-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: run) }
+
+        let agent = Process()
+        agent.executableURL = URL(fileURLWithPath: products + "/vigil")
+        agent.arguments = ["run", "-c", config]
+        var environment = ProcessInfo.processInfo.environment
+        environment["VIGIL_RUN_PATH"] = run
+        environment["VIGIL_CMD_ADDRESS"] = "127.0.0.1:0"
+        environment["VIGIL_DOGSTATSD_PORT"] = "0"
+        environment["VIGIL_MODULES_PATH"] = products
+        agent.environment = environment
+        agent.standardOutput = FileHandle.nullDevice
+        agent.standardError = FileHandle.nullDevice
+        try agent.run()
+        defer { if agent.isRunning { agent.terminate(); agent.waitUntilExit() } }
+        print("idle benchmark: vigil run -c \(config), modules from \(products); reading /proc/\(agent.processIdentifier)/smaps after \(Int(seconds)) s")
+        try await Task.sleep(for: .seconds(seconds))
+        guard agent.isRunning else {
+            print("  the agent exited (status \(agent.terminationStatus)) before the measurement")
+            return
+        }
+        let mappings = try read(pid: agent.processIdentifier)
+        let total = mappings.reduce(0) { $0 + $1.rssKB }
+        for mapping in mappings.sorted(by: { $0.rssKB > $1.rssKB }) where mapping.rssKB >= 256 {
+            print(String(format: "  %8.1f MB  %@", Double(mapping.rssKB) / 1024, mapping.name))
+        }
+        let small = mappings.filter { $0.rssKB < 256 }
+        print(String(format: "  %8.1f MB  (%d smaller mappings)", Double(small.reduce(0) { $0 + $1.rssKB }) / 1024, small.count))
+        print(String(format: "  %8.1f MB  total RSS", Double(total) / 1024))
+    }
+
+    /// RSS per mapped file (all its segments together), `[heap]`, `[stack]`
+    /// and anonymous memory.
+    static func read(pid: Int32) throws -> [Mapping] {
+        let text = try String(contentsOfFile: "/proc/\(pid)/smaps", encoding: .utf8)
+        var byName: [String: Int] = [:]
+        var current = "[anonymous]"
+        for line in text.split(separator: "\n") {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            if let first = fields.first, first.contains("-"), first.first?.isHexDigit == true {
+                current = fields.count >= 6 ? fields[5...].joined(separator: " ") : "[anonymous]"
+                if current.hasPrefix("/") { current = URL(fileURLWithPath: current).lastPathComponent }
+            } else if fields.first == "Rss:", fields.count >= 2, let kb = Int(fields[1]) {
+                byName[current, default: 0] += kb
+            }
+        }
+        return byName.map { Mapping(name: $0.key, rssKB: $0.value) }
+    }
+}
