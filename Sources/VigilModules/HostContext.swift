@@ -57,22 +57,28 @@ public final class HostContext: Sendable {
 
     // MARK: metrics
 
+    /// Size of a 1.0 `vigil_metric`: every field up to `hostname`. Samples
+    /// this small carry no series epoch and read as epoch 0.
+    static let metricSize10 = MemoryLayout<vigil_metric>.offset(of: \vigil_metric.series_epoch)!
+
     /// The hot path: hashes names and tags straight from C memory so a known
-    /// context costs no allocation.
+    /// context costs no allocation. Samples are read with the module's own
+    /// stride, copied into a zeroed struct of today's size, so fields a
+    /// module compiled against an older header does not have read as zero.
     func submit(_ metrics: UnsafePointer<vigil_metric>, count: Int) -> vigil_status {
         let stride = Int(metrics.pointee.struct_size)
-        guard stride >= MemoryLayout<vigil_metric>.size else {
+        guard stride >= Self.metricSize10 else {
             droppedSamples.add(count, ordering: .relaxed)
             return VIGIL_ERROR_INVALID
         }
+        let copied = min(stride, MemoryLayout<vigil_metric>.size)
         var dropped = 0
         let base = UnsafeRawPointer(metrics)
         sampler.addBatch { add in
+            var m = vigil_metric()
             for i in 0..<count {
-                let m = base.advanced(by: i * stride).assumingMemoryBound(to: vigil_metric.self)
-                guard let name = m.pointee.name, m.pointee.value.isFinite,
-                      let type = CheckMetricType(rawValue: m.pointee.type)
-                else {
+                withUnsafeMutableBytes(of: &m) { $0.copyMemory(from: UnsafeRawBufferPointer(start: base + i * stride, count: copied)) }
+                guard let name = m.name, m.value.isFinite, let type = CheckMetricType(rawValue: m.type) else {
                     dropped += 1
                     continue
                 }
@@ -87,21 +93,20 @@ public final class HostContext: Sendable {
     }
 
     @inline(__always)
-    private func submitOne(_ m: UnsafePointer<vigil_metric>, name: UnsafePointer<CChar>, type: CheckMetricType,
-                           _ add: (ContextKey, CheckMetricType, Double, Bool,
-                                   () -> (name: String, tags: [String], host: String)) -> Void) {
+    private func submitOne(_ m: vigil_metric, name: UnsafePointer<CChar>, type: CheckMetricType,
+                           _ add: CheckSampler.AddFunction) {
         let nameHash = ContextKey.hash(UnsafeRawBufferPointer(start: name, count: strlen(name)))
         let hostHash: UInt64
-        if let host = m.pointee.hostname {
+        if let host = m.hostname {
             hostHash = ContextKey.hash(UnsafeRawBufferPointer(start: host, count: strlen(host)))
         } else {
             hostHash = agentHostHash
         }
-        let tagCount = m.pointee.tags == nil ? 0 : Int(m.pointee.tag_count)
+        let tagCount = m.tags == nil ? 0 : Int(m.tag_count)
         let total = tagCount + instanceTagHashes.count
         let tagsHash = withUnsafeTemporaryAllocation(of: UInt64.self, capacity: max(total, 1)) { buf -> UInt64 in
             var n = 0
-            if let tags = m.pointee.tags {
+            if let tags = m.tags {
                 for t in 0..<tagCount {
                     guard let tag = tags[t] else { continue }
                     buf[n] = ContextKey.tagHash(UnsafeRawBufferPointer(start: tag, count: strlen(tag)))
@@ -115,9 +120,9 @@ public final class HostContext: Sendable {
             return ContextKey.combine(tagHashes: UnsafeMutableBufferPointer(rebasing: buf[0..<n]))
         }
         let key = ContextKey(nameHash: nameHash, hostHash: hostHash, tagsHash: tagsHash)
-        add(key, type, m.pointee.value, m.pointee.flags & VIGIL_METRIC_FLUSH_FIRST_VALUE != 0) {
-            let tags = readCStrings(m.pointee.tags, UInt32(tagCount)) + instanceTags
-            let host = m.pointee.hostname.map { String(cString: $0) } ?? services.hostname
+        add(key, type, m.value, m.flags & VIGIL_METRIC_FLUSH_FIRST_VALUE != 0, m.series_epoch) {
+            let tags = readCStrings(m.tags, UInt32(tagCount)) + instanceTags
+            let host = m.hostname.map { String(cString: $0) } ?? services.hostname
             return (String(cString: name), Tags.normalized(tags), host)
         }
     }
