@@ -161,9 +161,11 @@ static vigil_status probe_start_fn(void *instance, char *err, size_t n) { return
 static void probe_stop_fn(void *instance) { probe_stop(instance); }
 #define PROBE_START probe_start_fn
 #define PROBE_STOP probe_stop_fn
+#define PROBE_KINDS (VIGIL_MODULE_KIND_CHECK | VIGIL_MODULE_KIND_COLLECTOR | VIGIL_MODULE_KIND_SUBSCRIBER)
 #else
 #define PROBE_START NULL
 #define PROBE_STOP NULL
+#define PROBE_KINDS (VIGIL_MODULE_KIND_CHECK | VIGIL_MODULE_KIND_SUBSCRIBER)
 #endif
 
 static vigil_status probe_configure(const vigil_host_api *api, vigil_host *host, const vigil_instance_config *config,
@@ -195,7 +197,7 @@ static const vigil_module probe_module = {
     .name = "hostprobe",
     .version = "1.0",
     .description = "Exercises the host table from C in tests",
-    .kinds = VIGIL_MODULE_KIND_CHECK | VIGIL_MODULE_KIND_COLLECTOR | VIGIL_MODULE_KIND_SUBSCRIBER,
+    .kinds = PROBE_KINDS,
     .configure = probe_configure,
     .run = probe_run,
     .start = PROBE_START,
