@@ -375,10 +375,12 @@ typedef struct vigil_host_api {
 
     /* ---- since 1.0 ---- */
 
-    /** Since 1.0. Submits `count` samples (stride metrics[0].struct_size). The instance's
+    /** Since 1.0. Submits `count` samples (stride metrics[0].struct_size,
+     *  at least the 1.0 size; fields past it read as 0). The instance's
      *  configured tags are appended by the host. Samples with a NULL name or a
      *  non-finite value are dropped and counted; the rest are kept. Returns
-     *  VIGIL_ERROR_INVALID if any sample was dropped. */
+     *  VIGIL_ERROR_INVALID if any sample was dropped. RATE and
+     *  MONOTONIC_COUNT are computed here, per series and series_epoch. */
     vigil_status (*submit_metrics)(vigil_host *host, const vigil_metric *metrics, size_t count);
 
     /** Since 1.0. Submits one service check; the instance's tags are appended. */
