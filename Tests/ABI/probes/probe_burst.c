@@ -1,7 +1,9 @@
 /* Callbacks of one subscription are never concurrent and keep each
  * publisher's order. After step 0 subscribes "burst" to containers, the test
  * publishes "t<k>-<i>" from several threads at once, each k in increasing i.
- * The callback lingers to widen any window for overlap. Steps >= 1 report. */
+ * The publishers pace themselves and the callback lingers, so batches arrive
+ * while a callback runs: a host that delivered them concurrently would show
+ * overlaps (or disorder). Steps >= 1 report. */
 #include "probe.h"
 
 static int last_seen[16];
@@ -18,7 +20,7 @@ static void probe_callback(probe_sub *sub, const vigil_entity_event *events, siz
         if (index != last_seen[k] + 1) atomic_fetch_add(&p->failures, 1);   /* Lost, repeated or out of order. */
         last_seen[k] = index;
     }
-    usleep(300);
+    usleep(3000);   /* 3 ms: later batches queue up meanwhile. */
 }
 
 static vigil_status probe_step(probe *p, int step, char *err, size_t n) {

@@ -170,13 +170,22 @@ import VigilWorkload
     func callbacksOfOneSubscriptionAreNeverConcurrentAndKeepOrder() throws {
         let p = try Probe("probe_burst.c")
         p.step()
-        let publishers = 4, perPublisher = 50
+        let publishers = 4, perPublisher = 100
         let store = p.store
-        DispatchQueue.concurrentPerform(iterations: publishers) { k in
-            for i in 0..<perPublisher {
-                store.publish(.container(Container(id: "t\(k)-\(i)", state: .running)), source: "test")
-            }
+        // Threads of their own, so the publishers never wait for the threads
+        // that deliver callbacks.
+        let done = DispatchGroup()
+        for k in 0..<publishers {
+            done.enter()
+            Thread {
+                for i in 0..<perPublisher {
+                    store.publish(.container(Container(id: "t\(k)-\(i)", state: .running)), source: "test")
+                    usleep(1_000)   // Paced, so new batches arrive while a callback runs.
+                }
+                done.leave()
+            }.start()
         }
+        done.wait()
         let expected = "burst events=\(publishers * perPublisher) overlaps=0 disorder=0 on_configure_thread=0"
         let deadline = Date().addingTimeInterval(20)
         var last = ""
