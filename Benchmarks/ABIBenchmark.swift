@@ -40,7 +40,7 @@ enum ABIBenchmark {
     }
     static void destroy(void *p) { free(p); }
     static const vigil_module m = { sizeof(vigil_module), VIGIL_ABI_MAJOR, VIGIL_ABI_MINOR, "abibench", "1", "",
-                                    VIGIL_KIND_CHECK, 0, configure, run, NULL, NULL, destroy };
+                                    VIGIL_MODULE_KIND_CHECK, 0, configure, run, NULL, NULL, destroy };
     VIGIL_MODULE_ENTRY { return &m; }
     """
 

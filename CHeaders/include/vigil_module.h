@@ -15,7 +15,14 @@
  *               Every struct that crosses the boundary starts with
  *               `uint32_t struct_size`; fields are only ever appended, and a
  *               reader uses a field only when struct_size covers it. Always
- *               set struct_size = sizeof(the struct) as compiled.
+ *               set struct_size = sizeof(the struct) as compiled. Every field
+ *               and host function appended after 1.0 is marked "since 1.N"
+ *               with the minor it arrived in; check for it with
+ *               VIGIL_HOST_HAS (functions) or VIGIL_STRUCT_HAS (fields).
+ *
+ *  Names        Old names kept for source compatibility are marked
+ *               "deprecated" and listed at the end of this file with the
+ *               name to use instead; they keep their values forever.
  *
  *  Strings      UTF-8, NUL-terminated. Strings passed into a call are borrowed
  *               for the duration of that call: the callee copies what it keeps.
@@ -54,8 +61,10 @@ extern "C" {
 
 /** Incompatible revisions of this ABI. The host refuses another major. */
 #define VIGIL_ABI_MAJOR 1
-/** Compatible additions (appended fields or functions) within a major. */
-#define VIGIL_ABI_MINOR 0
+/** Compatible additions (appended fields or functions) within a major.
+ *  1.0: the first release.
+ *  1.1: vigil_metric.series_epoch. */
+#define VIGIL_ABI_MINOR 1
 
 /** The single symbol every module exports. */
 #define VIGIL_MODULE_ENTRY_SYMBOL "vigil_module_entry"
@@ -65,6 +74,18 @@ extern "C" {
 #else
 #define VIGIL_EXPORT
 #endif
+
+/* Marks an old name; define VIGIL_NO_DEPRECATION_WARNINGS to silence it. */
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(VIGIL_NO_DEPRECATION_WARNINGS)
+#define VIGIL_DEPRECATED(message) __attribute__((deprecated(message)))
+#else
+#define VIGIL_DEPRECATED(message)
+#endif
+
+/** True when a size-prefixed struct is recent enough to contain `field`:
+ *  VIGIL_STRUCT_HAS(metric, vigil_metric, series_epoch). */
+#define VIGIL_STRUCT_HAS(ptr, type, field) \
+    ((ptr)->struct_size >= offsetof(type, field) + sizeof(((type *)0)->field))
 
 /** Result of every call that can fail. */
 typedef enum vigil_status {
@@ -93,9 +114,11 @@ typedef enum vigil_log_level {
 /** How the host turns submitted values into series at flush. */
 typedef enum vigil_metric_type {
     VIGIL_METRIC_GAUGE = 0,           /**< Last value submitted in the run. */
-    VIGIL_METRIC_RATE = 1,            /**< Per-second difference of two consecutive runs. */
+    VIGIL_METRIC_RATE = 1,            /**< Per-second difference of two consecutive runs
+                                           of one series epoch; a decrease skips the interval. */
     VIGIL_METRIC_COUNT = 2,           /**< Sum of the values submitted in the run. */
-    VIGIL_METRIC_MONOTONIC_COUNT = 3, /**< Delta of a cumulative counter, resets detected. */
+    VIGIL_METRIC_MONOTONIC_COUNT = 3, /**< Delta of a cumulative counter within one series
+                                           epoch, resets (decreases) detected. */
     VIGIL_METRIC_HISTOGRAM = 4        /**< avg, max, median, 95percentile and count of the values. */
 } vigil_metric_type;
 
@@ -106,6 +129,8 @@ typedef enum vigil_metric_type {
 /**
  * One metric sample. Arrays of samples are passed with a stride of
  * metrics[0].struct_size: every element of one array has the same size.
+ * A 1.0 module's samples are 48 bytes and end at `hostname`; the host reads
+ * them as if series_epoch were 0.
  */
 typedef struct vigil_metric {
     uint32_t struct_size;     /**< sizeof(vigil_metric). */
@@ -116,6 +141,19 @@ typedef struct vigil_metric {
     uint32_t tag_count;       /**< Number of entries in tags. */
     uint32_t flags;           /**< VIGIL_METRIC_* flags; 0 by default. */
     const char *hostname;     /**< NULL: the agent's hostname. "": no host. Otherwise that host. */
+
+    /* ---- since 1.1 ---- */
+
+    /** What makes a RATE or MONOTONIC_COUNT series continuous, e.g. the
+     *  start time of the container whose cgroup a counter comes from, or the
+     *  inode of a network namespace. When it differs from the value the
+     *  previous sample of the same series (name, tags, host) carried, the
+     *  counter is a new one: the host starts a new baseline instead of
+     *  computing a rate or delta across the change (with
+     *  VIGIL_METRIC_FLUSH_FIRST_VALUE, a monotonic count reports the new
+     *  counter's first value). 0 is an epoch like any other, and what every
+     *  1.0 sample carries. Ignored for the other types. */
+    uint64_t series_epoch;
 } vigil_metric;
 
 /** Service check status, as Datadog defines it. */
@@ -143,11 +181,18 @@ typedef enum vigil_event_priority {
     VIGIL_EVENT_PRIORITY_LOW = 1
 } vigil_event_priority;
 
+/** Alert type of a Datadog event (vigil_event.alert_type). */
 typedef enum vigil_event_alert_type {
-    VIGIL_EVENT_INFO = 0,
-    VIGIL_EVENT_WARNING = 1,
-    VIGIL_EVENT_ERROR = 2,
-    VIGIL_EVENT_SUCCESS = 3
+    VIGIL_ALERT_INFO = 0,
+    VIGIL_ALERT_WARNING = 1,
+    VIGIL_ALERT_ERROR = 2,
+    VIGIL_ALERT_SUCCESS = 3,
+
+    /* Deprecated: they read like entity events. Same values. */
+    VIGIL_EVENT_INFO VIGIL_DEPRECATED("use VIGIL_ALERT_INFO") = VIGIL_ALERT_INFO,
+    VIGIL_EVENT_WARNING VIGIL_DEPRECATED("use VIGIL_ALERT_WARNING") = VIGIL_ALERT_WARNING,
+    VIGIL_EVENT_ERROR VIGIL_DEPRECATED("use VIGIL_ALERT_ERROR") = VIGIL_ALERT_ERROR,
+    VIGIL_EVENT_SUCCESS VIGIL_DEPRECATED("use VIGIL_ALERT_SUCCESS") = VIGIL_ALERT_SUCCESS
 } vigil_event_alert_type;
 
 typedef struct vigil_event {
@@ -157,7 +202,7 @@ typedef struct vigil_event {
     const char *text;         /**< Required; may be "". */
     const char *const *tags;  /**< Optional, as in vigil_metric. */
     uint32_t tag_count;
-    uint32_t alert_type;      /**< A vigil_event_alert_type. */
+    uint32_t alert_type;      /**< A vigil_event_alert_type (VIGIL_ALERT_*). */
     const char *hostname;     /**< As in vigil_metric. */
     const char *aggregation_key; /**< Optional; NULL for none. */
     const char *source_type_name;/**< Optional; NULL for the check name. */
@@ -176,8 +221,8 @@ typedef enum vigil_entity_kind {
     VIGIL_ENTITY_AUTOSCALER = 3  /**< Reserved for the autoscaling module. */
 } vigil_entity_kind;
 
-/** Bit for a kind in vigil_subscription.kind_mask. */
-#define VIGIL_KIND_BIT(kind) (1u << (unsigned)(kind))
+/** Bit for an entity kind in vigil_subscription.kind_mask. */
+#define VIGIL_ENTITY_KIND_BIT(kind) (1u << (unsigned)(kind))
 
 typedef enum vigil_container_state {
     VIGIL_CONTAINER_UNKNOWN = 0,
@@ -247,9 +292,16 @@ typedef struct vigil_entity {
 
 /** What happened to an entity. Also bit positions in event_mask. */
 typedef enum vigil_entity_event_type {
-    VIGIL_EVENT_SET = 0,    /**< Added or changed; `entity` is its merged state. */
-    VIGIL_EVENT_UNSET = 1   /**< Removed by its last source; `entity` is its last state. */
+    VIGIL_ENTITY_EVENT_SET = 0,    /**< Added or changed; `entity` is its merged state. */
+    VIGIL_ENTITY_EVENT_UNSET = 1,  /**< Removed by its last source; `entity` is its last state. */
+
+    /* Deprecated: they read like Datadog events. Same values. */
+    VIGIL_EVENT_SET VIGIL_DEPRECATED("use VIGIL_ENTITY_EVENT_SET") = VIGIL_ENTITY_EVENT_SET,
+    VIGIL_EVENT_UNSET VIGIL_DEPRECATED("use VIGIL_ENTITY_EVENT_UNSET") = VIGIL_ENTITY_EVENT_UNSET
 } vigil_entity_event_type;
+
+/** Bit for an entity event type in vigil_subscription.event_mask. */
+#define VIGIL_ENTITY_EVENT_BIT(type) (1u << (unsigned)(type))
 
 typedef struct vigil_entity_event {
     uint32_t struct_size;        /**< sizeof(vigil_entity_event). */
@@ -276,8 +328,9 @@ typedef void (*vigil_tags_fn)(void *user_data, const char *const *tags, size_t c
 
 typedef struct vigil_subscription {
     uint32_t struct_size;        /**< sizeof(vigil_subscription). */
-    uint32_t kind_mask;          /**< VIGIL_KIND_BIT(kind) for each kind wanted; 0 = all. */
-    uint32_t event_mask;         /**< 1u<<VIGIL_EVENT_SET | 1u<<VIGIL_EVENT_UNSET; 0 = both. */
+    uint32_t kind_mask;          /**< VIGIL_ENTITY_KIND_BIT(kind) for each kind wanted; 0 = all. */
+    uint32_t event_mask;         /**< VIGIL_ENTITY_EVENT_BIT(VIGIL_ENTITY_EVENT_SET) |
+                                      VIGIL_ENTITY_EVENT_BIT(VIGIL_ENTITY_EVENT_UNSET); 0 = both. */
     uint32_t reserved;           /**< Zero. */
     const char *source;          /**< Only entities reported by this source; NULL = any. */
     const char *name;            /**< Subscriber name shown in status. Required. */
@@ -308,41 +361,49 @@ typedef struct vigil_host vigil_host;
 
 /**
  * Functions the host offers. Handed to the module in configure(); valid until
- * destroy() returns. A module checks api->struct_size before using a function
- * appended after ABI 1.0 (see VIGIL_HOST_HAS).
+ * destroy() returns. The table only grows: each function appended after ABI
+ * 1.0 goes at the end under a "since 1.N" mark, and a module checks for it
+ * with VIGIL_HOST_HAS before calling it. Functions of 1.0 are always there.
+ *
+ *   since 1.0  submit_metrics ... set_ready (the 14 below)
+ *   since 1.1  no new functions (1.1 appended vigil_metric.series_epoch)
  */
 typedef struct vigil_host_api {
     uint32_t struct_size;   /**< sizeof(vigil_host_api) as the host compiled it. */
     uint16_t abi_major;     /**< The host's VIGIL_ABI_MAJOR. */
     uint16_t abi_minor;     /**< The host's VIGIL_ABI_MINOR. */
 
-    /** Submits `count` samples (stride metrics[0].struct_size). The instance's
+    /* ---- since 1.0 ---- */
+
+    /** Since 1.0. Submits `count` samples (stride metrics[0].struct_size,
+     *  at least the 1.0 size; fields past it read as 0). The instance's
      *  configured tags are appended by the host. Samples with a NULL name or a
      *  non-finite value are dropped and counted; the rest are kept. Returns
-     *  VIGIL_ERROR_INVALID if any sample was dropped. */
+     *  VIGIL_ERROR_INVALID if any sample was dropped. RATE and
+     *  MONOTONIC_COUNT are computed here, per series and series_epoch. */
     vigil_status (*submit_metrics)(vigil_host *host, const vigil_metric *metrics, size_t count);
 
-    /** Submits one service check; the instance's tags are appended. */
+    /** Since 1.0. Submits one service check; the instance's tags are appended. */
     vigil_status (*submit_service_check)(vigil_host *host, const vigil_service_check *check);
 
-    /** Submits one event; the instance's tags are appended. */
+    /** Since 1.0. Submits one event; the instance's tags are appended. */
     vigil_status (*submit_event)(vigil_host *host, const vigil_event *event);
 
-    /** Writes a line to the agent's log, prefixed with module and instance. */
+    /** Since 1.0. Writes a line to the agent's log, prefixed with module and instance. */
     void (*log)(vigil_host *host, vigil_log_level level, const char *message);
 
-    /** Copies the agent's hostname into buf (NUL-terminated, truncated to
+    /** Since 1.0. Copies the agent's hostname into buf (NUL-terminated, truncated to
      *  buf_size). Returns the full length, like snprintf. */
     size_t (*hostname)(vigil_host *host, char *buf, size_t buf_size);
 
-    /** Calls `fn` once with the tags of an entity at a cardinality. Entity ids
+    /** Since 1.0. Calls `fn` once with the tags of an entity at a cardinality. Entity ids
      *  are prefixed by kind: "container_id://<id>", "image_id://<digest>".
      *  VIGIL_ERROR_NOT_FOUND (fn not called) when the tagger does not know it. */
     vigil_status (*entity_tags)(vigil_host *host, const char *entity_id,
                                 vigil_cardinality cardinality,
                                 vigil_tags_fn fn, void *user_data);
 
-    /** Copies a configuration value into buf, like hostname(). `key` is a
+    /** Since 1.0. Copies a configuration value into buf, like hostname(). `key` is a
      *  dotted path ("containerd_namespaces", "options.timeout"). Scalars are
      *  rendered as text; lists and maps as JSON. Returns the full length, or
      *  (size_t)-1 when the key does not exist (buf is then set to ""). In
@@ -351,38 +412,40 @@ typedef struct vigil_host_api {
     size_t (*config_value)(vigil_host *host, vigil_config_scope scope,
                            const char *key, char *buf, size_t buf_size);
 
-    /** Publishes (adds or replaces) an entity as reported by `source`. The
+    /** Since 1.0. Publishes (adds or replaces) an entity as reported by `source`. The
      *  store merges reports from several sources. Everything is copied. */
     vigil_status (*publish_entity)(vigil_host *host, const char *source,
                                    const vigil_entity *entity);
 
-    /** Withdraws `source`'s report of an entity. It is removed from the store
+    /** Since 1.0. Withdraws `source`'s report of an entity. It is removed from the store
      *  when the last source that reported it withdraws. */
     vigil_status (*remove_entity)(vigil_host *host, const char *source,
                                   vigil_entity_kind kind, const char *id);
 
-    /** Calls `fn` once with the merged entity. VIGIL_ERROR_NOT_FOUND if absent. */
+    /** Since 1.0. Calls `fn` once with the merged entity. VIGIL_ERROR_NOT_FOUND if absent. */
     vigil_status (*get_entity)(vigil_host *host, vigil_entity_kind kind,
                                const char *id, vigil_entity_fn fn, void *user_data);
 
-    /** Calls `fn` once per entity of `kind`, from a consistent snapshot. */
+    /** Since 1.0. Calls `fn` once per entity of `kind`, from a consistent snapshot. */
     vigil_status (*list_entities)(vigil_host *host, vigil_entity_kind kind,
                                   vigil_entity_fn fn, void *user_data);
 
-    /** Subscribes to entity events; writes a non-zero id to *subscription_id.
+    /** Since 1.0. Subscribes to entity events; writes a non-zero id to *subscription_id.
      *  Subscriptions end at unsubscribe or when the instance is destroyed. */
     vigil_status (*subscribe)(vigil_host *host, const vigil_subscription *subscription,
                               uint64_t *subscription_id);
 
-    /** Ends a subscription. When it returns, its callback is not running and
+    /** Since 1.0. Ends a subscription. When it returns, its callback is not running and
      *  will not run again (unless called from inside that same callback). */
     vigil_status (*unsubscribe)(vigil_host *host, uint64_t subscription_id);
 
-    /** A collector calls this once its first full synchronisation is done
+    /** Since 1.0. A collector calls this once its first full synchronisation is done
      *  (e.g. every container listed and published). `vigil check` waits for
      *  it, bounded, before running checks, so tags and templates resolve in
      *  a one-shot run. Calling it again does nothing. */
     void (*set_ready)(vigil_host *host);
+
+    /* ---- since 1.1: no functions appended ---- */
 } vigil_host_api;
 
 /** True when the host table is recent enough to contain `field`. */
@@ -393,10 +456,10 @@ typedef struct vigil_host_api {
 /* The module descriptor                                                     */
 /* ------------------------------------------------------------------------ */
 
-/** What a module does; a module may combine several. */
-#define VIGIL_KIND_CHECK      0x1u  /**< run() is called every min_collection_interval. */
-#define VIGIL_KIND_COLLECTOR  0x2u  /**< start() once; works in the background until stop(). */
-#define VIGIL_KIND_SUBSCRIBER 0x4u  /**< Subscribes to workload events. */
+/** What a module does (vigil_module.kinds); a module may combine several. */
+#define VIGIL_MODULE_KIND_CHECK      0x1u  /**< run() is called every min_collection_interval. */
+#define VIGIL_MODULE_KIND_COLLECTOR  0x2u  /**< start() once; works in the background until stop(). */
+#define VIGIL_MODULE_KIND_SUBSCRIBER 0x4u  /**< Subscribes to workload events. */
 
 /** One configured instance, handed to configure(). All strings borrowed. */
 typedef struct vigil_instance_config {
@@ -419,7 +482,7 @@ typedef struct vigil_module {
     const char *name;       /**< Unique module name; matches conf.d/<name>.d. */
     const char *version;    /**< The module's own version, e.g. "1.2.0". */
     const char *description;/**< One line for `vigil modules`. */
-    uint32_t kinds;         /**< VIGIL_KIND_* bits. */
+    uint32_t kinds;         /**< VIGIL_MODULE_KIND_* bits. */
     uint32_t reserved;      /**< Zero. */
 
     /** Creates an instance. Keep `api` and `host`: every host call needs
@@ -463,8 +526,10 @@ typedef const vigil_module *(*vigil_module_entry_fn)(uint16_t host_abi_major,
 /* ------------------------------------------------------------------------ */
 
 #if defined(__LP64__) && !defined(__cplusplus)
-_Static_assert(sizeof(vigil_metric) == 48, "vigil_metric layout changed");
 _Static_assert(offsetof(vigil_metric, value) == 16, "vigil_metric layout changed");
+_Static_assert(offsetof(vigil_metric, hostname) + sizeof(void *) == 48, "vigil_metric 1.0 layout changed");
+_Static_assert(offsetof(vigil_metric, series_epoch) == 48, "vigil_metric 1.1 layout changed");
+_Static_assert(sizeof(vigil_metric) == 56, "vigil_metric layout changed");
 _Static_assert(sizeof(vigil_service_check) == 56, "vigil_service_check layout changed");
 _Static_assert(sizeof(vigil_event) == 72, "vigil_event layout changed");
 _Static_assert(sizeof(vigil_container) == 120, "vigil_container layout changed");
@@ -477,6 +542,35 @@ _Static_assert(offsetof(vigil_host_api, submit_metrics) == 8, "vigil_host_api la
 _Static_assert(sizeof(vigil_host_api) == 8 + 14 * sizeof(void *), "vigil_host_api layout changed");
 _Static_assert(sizeof(vigil_module) == 80, "vigil_module layout changed");
 _Static_assert(offsetof(vigil_module, configure) == 40, "vigil_module layout changed");
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Deprecated names                                                          */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Names from 1.0 that said two things at once. They keep their values and
+ * stay available; new code uses the name on the right.
+ *
+ *   VIGIL_EVENT_SET, VIGIL_EVENT_UNSET    VIGIL_ENTITY_EVENT_SET, _UNSET
+ *   VIGIL_EVENT_INFO, _WARNING, _ERROR,   VIGIL_ALERT_INFO, _WARNING, _ERROR,
+ *     _SUCCESS (alert types)                _SUCCESS
+ *   VIGIL_KIND_CHECK, _COLLECTOR,         VIGIL_MODULE_KIND_CHECK, _COLLECTOR,
+ *     _SUBSCRIBER (module kinds)            _SUBSCRIBER
+ *   VIGIL_KIND_BIT(kind)                  VIGIL_ENTITY_KIND_BIT(kind)
+ *
+ * The enum constants warn when used (see VIGIL_DEPRECATED); the macros warn
+ * under clang.
+ */
+#define VIGIL_KIND_CHECK      VIGIL_MODULE_KIND_CHECK      /**< Deprecated: VIGIL_MODULE_KIND_CHECK. */
+#define VIGIL_KIND_COLLECTOR  VIGIL_MODULE_KIND_COLLECTOR  /**< Deprecated: VIGIL_MODULE_KIND_COLLECTOR. */
+#define VIGIL_KIND_SUBSCRIBER VIGIL_MODULE_KIND_SUBSCRIBER /**< Deprecated: VIGIL_MODULE_KIND_SUBSCRIBER. */
+#define VIGIL_KIND_BIT(kind)  VIGIL_ENTITY_KIND_BIT(kind)  /**< Deprecated: VIGIL_ENTITY_KIND_BIT. */
+#if defined(__clang__) && !defined(VIGIL_NO_DEPRECATION_WARNINGS)
+#pragma clang deprecated(VIGIL_KIND_CHECK, "use VIGIL_MODULE_KIND_CHECK")
+#pragma clang deprecated(VIGIL_KIND_COLLECTOR, "use VIGIL_MODULE_KIND_COLLECTOR")
+#pragma clang deprecated(VIGIL_KIND_SUBSCRIBER, "use VIGIL_MODULE_KIND_SUBSCRIBER")
+#pragma clang deprecated(VIGIL_KIND_BIT, "use VIGIL_ENTITY_KIND_BIT")
 #endif
 
 #ifdef __cplusplus

@@ -1,9 +1,11 @@
 /*
  * The `cgroup` check: for every running container the host knows, reads its
  * cgroup (v1 or v2) and submits container.cpu.*, .memory.*, .io.*, .pid.*
- * and container.uptime with the container's tags. Rates of cumulative
- * counters are computed here so a restarted container (new start time, fresh
- * counters) starts a new baseline instead of reporting a bogus rate.
+ * and container.uptime with the container's tags. Cumulative counters (CPU
+ * time, page faults, I/O) are submitted raw as VIGIL_METRIC_RATE and the host
+ * computes their rates; each carries the container's incarnation as its
+ * series epoch, so a restarted container (new start time, fresh counters)
+ * starts a new baseline instead of reporting a bogus rate.
  */
 #include "cgroup_devices.h"
 #include "cgroup_layout.h"
@@ -34,13 +36,11 @@ typedef struct cgroup_check {
     cg_layout layout;
     vk_container_list containers;
     vk_tags tags;
-    vk_rate_table rates;
     cg_devices devices;
     cg_reader reader;
     cg_stats stats;
     vk_batch batch;
     char relative[CG_PATH_MAX + 64];
-    char key[VK_RATE_KEY_MAX];
     /* Kept descriptors, by position in the container list; a slot whose
      * container changed (id or incarnation) is closed and refilled. */
     cg_fd_slot *slots;
@@ -106,7 +106,8 @@ static int relative_from_proc(cgroup_check *c, int64_t pid) {
     return -1;
 }
 
-/* What changes when a container restarts under the same id. */
+/* What changes when a container restarts under the same id: the series
+ * epoch of its counters. */
 static uint64_t incarnation(const vk_container *container) {
     return (uint64_t)container->started_at ^ ((uint64_t)container->pid << 32);
 }
@@ -149,21 +150,15 @@ static double container_uptime(cgroup_check *c, size_t index, const vk_container
     return uptime > 0 ? uptime : 0;
 }
 
-static void submit_io(cgroup_check *c, const vk_container *container, int64_t now) {
+static void submit_io(cgroup_check *c, uint64_t epoch) {
     size_t base = c->tags.count;
     for (size_t i = 0; i < c->stats.io_count; i++) {
         const cg_io_device *d = &c->stats.io[i];
         const uint64_t values[4] = {d->read_bytes, d->write_bytes, d->read_ops, d->write_ops};
-        double rates[4];
-        snprintf(c->key, sizeof c->key, "io|%s|%u:%u", container->id, d->major, d->minor);
-        uint32_t valid = vk_rate_update(&c->rates, c->key, incarnation(container), now, values, 4, rates);
-        if (!valid) continue;
         vk_tags_truncate(&c->tags, base);
         vk_tags_pushf(&c->tags, "device:%s", cg_device_lookup(&c->devices, d->major, d->minor));
         vk_batch_start(&c->batch, vk_tags_pointers(&c->tags), c->tags.count);
-        for (size_t k = 0; k < 4; k++) {
-            if (valid & (1u << k)) vk_batch_gauge(&c->batch, io_names[k], rates[k]);
-        }
+        for (size_t k = 0; k < 4; k++) vk_batch_rate(&c->batch, io_names[k], values[k], epoch);
         vk_batch_submit(c->api, c->host, &c->batch);
     }
     vk_tags_truncate(&c->tags, base);
@@ -227,24 +222,17 @@ static void collect(cgroup_check *c, size_t index, const vk_container *container
         vk_logf(c->api, c->host, VIGIL_LOG_DEBUG, "container %s: cgroup %s is gone; skipped", container->id, relative);
         return;
     }
-    int64_t now = vk_monotonic_ns();
-    double rates[CG_RATE_FIELD_COUNT];
-    snprintf(c->key, sizeof c->key, "cg|%s", container->id);
-    uint64_t identity = incarnation(container);
-    uint32_t valid = vk_rate_update(&c->rates, c->key, identity, now, c->stats.values, CG_RATE_FIELD_COUNT, rates);
-
+    uint64_t epoch = incarnation(container);
     vk_tags_for_container(c->api, c->host, &c->tags, container->id, c->cardinality);
     vk_batch_start(&c->batch, vk_tags_pointers(&c->tags), c->tags.count);
-    for (size_t f = 0; f < CG_RATE_FIELD_COUNT; f++) {
-        if (valid & (1u << f)) vk_batch_gauge(&c->batch, rate_names[f], rates[f]);
-    }
+    for (size_t f = 0; f < CG_RATE_FIELD_COUNT; f++) vk_batch_rate(&c->batch, rate_names[f], c->stats.values[f], epoch);
     for (size_t f = CG_RATE_FIELD_COUNT; f < CG_FIELD_COUNT; f++) {
         if (c->stats.values[f] != VK_MISSING) vk_batch_gauge(&c->batch, gauge_names[f], (double)c->stats.values[f]);
     }
     double uptime = container_uptime(c, index, container);
     if (uptime >= 0) vk_batch_gauge(&c->batch, "container.uptime", uptime);
     vk_batch_submit(c->api, c->host, &c->batch);
-    submit_io(c, container, now);
+    submit_io(c, epoch);
 }
 
 static vigil_status cgroup_run(void *instance, char *errbuf, size_t errbuf_size) {
@@ -257,12 +245,10 @@ static vigil_status cgroup_run(void *instance, char *errbuf, size_t errbuf_size)
     if (c->containers.overflowed) {
         vk_logf(c->api, c->host, VIGIL_LOG_WARN, "some containers were left out: id or cgroup path too long, or out of memory");
     }
-    vk_rate_begin_run(&c->rates);
     reserve_slots(c, c->containers.count);
     for (size_t i = 0; i < c->containers.count; i++) collect(c, i, &c->containers.items[i]);
     for (size_t i = c->containers.count; i < c->slot_count; i++) release_slot(c, &c->slots[i]);
     c->reader.fds = NULL;
-    vk_rate_end_run(&c->rates);
     return VIGIL_OK;
 }
 
@@ -271,7 +257,6 @@ static void cgroup_destroy(void *instance) {
     if (!c) return;
     vk_container_list_free(&c->containers);
     vk_tags_free(&c->tags);
-    vk_rate_table_free(&c->rates);
     cg_devices_free(&c->devices);
     for (size_t i = 0; i < c->slot_count; i++) release_slot(c, &c->slots[i]);
     free(c->slots);
@@ -283,6 +268,12 @@ static vigil_status cgroup_configure(const vigil_host_api *api, vigil_host *host
     (void)config;
     if (api->abi_major != VIGIL_ABI_MAJOR) {
         snprintf(errbuf, errbuf_size, "host ABI %u is not %u", api->abi_major, VIGIL_ABI_MAJOR);
+        return VIGIL_ERROR_UNSUPPORTED;
+    }
+    /* Rates come from the host and need it to honour series epochs (1.1). */
+    if (api->abi_minor < 1) {
+        snprintf(errbuf, errbuf_size, "host ABI %u.%u has no series epochs; this module needs 1.1",
+                 api->abi_major, api->abi_minor);
         return VIGIL_ERROR_UNSUPPORTED;
     }
     cgroup_check *c = calloc(1, sizeof *c);
@@ -347,9 +338,9 @@ static const vigil_module cgroup_module = {
     .abi_major = VIGIL_ABI_MAJOR,
     .abi_minor = VIGIL_ABI_MINOR,
     .name = "cgroup",
-    .version = "1.0.0",
+    .version = "1.1.0",
     .description = "Container CPU, memory, I/O and PID metrics from cgroups v1 and v2",
-    .kinds = VIGIL_KIND_CHECK,
+    .kinds = VIGIL_MODULE_KIND_CHECK,
     .configure = cgroup_configure,
     .run = cgroup_run,
     .destroy = cgroup_destroy,

@@ -2,8 +2,12 @@
  * The `network` check: per running container, the interface counters of its
  * network namespace (/proc/<pid>/net/dev), reported once per namespace and
  * not at all for containers on the host's network; plus the host's own
- * interfaces as system.net.*. Rates are computed here, keyed by namespace
- * inode and interface, so a recreated namespace starts a fresh baseline.
+ * interfaces as system.net.*. Counters are submitted raw as
+ * VIGIL_METRIC_RATE and the host computes the rates; their series epoch is
+ * the namespace's inode (mixed with the reporting container's start time), so
+ * a recreated namespace starts a fresh baseline. A namespace shared by
+ * several containers is reported under the one with the smallest id, so its
+ * series keep their tags from run to run whatever order the host lists them.
  */
 #include "net_dev.h"
 #include "vigil_kit.h"
@@ -15,6 +19,12 @@
 
 #define NET_PATH_MAX 256
 
+/** A network namespace and the container it is reported under. */
+typedef struct net_namespace {
+    uint64_t inode;
+    size_t container;          /**< Index in the container list: the smallest id sharing it. */
+} net_namespace;
+
 typedef struct network_check {
     const vigil_host_api *api;
     vigil_host *host;
@@ -22,19 +32,15 @@ typedef struct network_check {
     char proc_root[NET_PATH_MAX];
     vk_container_list containers;
     vk_tags tags;
-    vk_rate_table rates;
     vk_batch batch;
-    uint64_t *seen;            /**< Namespace inodes reported this run. */
-    size_t seen_count, seen_capacity;
+    net_namespace *namespaces; /**< Container namespaces to report this run. */
+    size_t namespace_count, namespace_capacity;
     uint64_t host_ns[2];       /**< PID 1's and the agent's namespace inodes (0 if unreadable). */
     /* Per-namespace state while parsing one net/dev file. */
-    uint64_t current_ns;
-    const char *key_prefix;
-    int64_t now;
+    uint64_t epoch;
     int is_host;
     char path[NET_PATH_MAX + 64];
     char text[65536];
-    char key[VK_RATE_KEY_MAX];
 } network_check;
 
 static const char *const container_names[6] = {
@@ -53,47 +59,45 @@ static uint64_t namespace_inode(const char *proc_root, const char *pid) {
     return stat(path, &st) == 0 ? (uint64_t)st.st_ino : 0;
 }
 
-static int seen_before(network_check *n, uint64_t inode) {
-    for (size_t i = 0; i < n->seen_count; i++) {
-        if (n->seen[i] == inode) return 1;
+/* Combines a namespace inode and a container start into one series epoch. */
+static uint64_t mix_epoch(uint64_t inode, uint64_t started_at) {
+    uint64_t x = inode * 0x9e3779b97f4a7c15ULL;
+    return x ^ (started_at + 0x9e3779b97f4a7c15ULL + (x << 6) + (x >> 2));
+}
+
+/* Notes container `index` as a reporter of namespace `inode`; the smallest
+ * container id wins, so shared namespaces keep one set of tags. */
+static void remember_namespace(network_check *n, uint64_t inode, size_t index) {
+    const vk_container *items = n->containers.items;
+    for (size_t i = 0; i < n->namespace_count; i++) {
+        if (n->namespaces[i].inode != inode) continue;
+        if (strcmp(items[index].id, items[n->namespaces[i].container].id) < 0) n->namespaces[i].container = index;
+        return;
     }
-    if (n->seen_count == n->seen_capacity) {
-        size_t capacity = n->seen_capacity ? n->seen_capacity * 2 : 64;
-        uint64_t *grown = realloc(n->seen, capacity * sizeof *grown);
-        if (!grown) return 0;   /* Worst case: a shared namespace reported twice. */
-        n->seen = grown;
-        n->seen_capacity = capacity;
+    if (n->namespace_count == n->namespace_capacity) {
+        size_t capacity = n->namespace_capacity ? n->namespace_capacity * 2 : 64;
+        net_namespace *grown = realloc(n->namespaces, capacity * sizeof *grown);
+        if (!grown) return;   /* Out of memory: this namespace is skipped this run. */
+        n->namespaces = grown;
+        n->namespace_capacity = capacity;
     }
-    n->seen[n->seen_count++] = inode;
-    return 0;
+    n->namespaces[n->namespace_count++] = (net_namespace){.inode = inode, .container = index};
 }
 
 static void submit_interface(void *user, const net_counters *ifc) {
     network_check *n = user;
     size_t base = n->tags.count;
-    snprintf(n->key, sizeof n->key, "%s|%llu|%s", n->key_prefix, (unsigned long long)n->current_ns, ifc->interface);
-    vk_tags_truncate(&n->tags, base);
     if (n->is_host) {
         const uint64_t values[4] = {ifc->tx_bytes, ifc->rx_bytes, ifc->tx_packets, ifc->rx_packets};
-        double rates[4];
-        uint32_t valid = vk_rate_update(&n->rates, n->key, n->current_ns, n->now, values, 4, rates);
-        if (!valid) return;
         vk_tags_pushf(&n->tags, "device:%s", ifc->interface);
         vk_batch_start(&n->batch, vk_tags_pointers(&n->tags), n->tags.count);
-        for (size_t k = 0; k < 4; k++) {
-            if (valid & (1u << k)) vk_batch_gauge(&n->batch, host_names[k], rates[k]);
-        }
+        for (size_t k = 0; k < 4; k++) vk_batch_rate(&n->batch, host_names[k], values[k], n->epoch);
     } else {
         const uint64_t values[6] = {ifc->tx_bytes, ifc->rx_bytes, ifc->tx_packets, ifc->rx_packets,
                                     ifc->rx_errors + ifc->tx_errors, ifc->rx_drops + ifc->tx_drops};
-        double rates[6];
-        uint32_t valid = vk_rate_update(&n->rates, n->key, n->current_ns, n->now, values, 6, rates);
-        if (!valid) return;
         vk_tags_pushf(&n->tags, "interface:%s", ifc->interface);
         vk_batch_start(&n->batch, vk_tags_pointers(&n->tags), n->tags.count);
-        for (size_t k = 0; k < 6; k++) {
-            if (valid & (1u << k)) vk_batch_gauge(&n->batch, container_names[k], rates[k]);
-        }
+        for (size_t k = 0; k < 6; k++) vk_batch_rate(&n->batch, container_names[k], values[k], n->epoch);
     }
     vk_batch_submit(n->api, n->host, &n->batch);
     vk_tags_truncate(&n->tags, base);
@@ -104,17 +108,23 @@ static int read_net_dev(network_check *n, const char *pid) {
     return vk_read_file(n->path, n->text, sizeof n->text) < 0 ? -1 : 0;
 }
 
-static void collect_container(network_check *n, const vk_container *container) {
+/* Finds the container's namespace; host-network containers are left to system.net. */
+static void find_namespace(network_check *n, size_t index) {
     char pid[24];
-    snprintf(pid, sizeof pid, "%lld", (long long)container->pid);
+    snprintf(pid, sizeof pid, "%lld", (long long)n->containers.items[index].pid);
     uint64_t inode = namespace_inode(n->proc_root, pid);
     if (inode == 0) return;   /* Exited since the listing. */
     if (inode == n->host_ns[0] || inode == n->host_ns[1]) return;   /* Host network: system.net covers it. */
-    if (seen_before(n, inode)) return;
+    remember_namespace(n, inode, index);
+}
+
+static void collect_namespace(network_check *n, const net_namespace *ns) {
+    const vk_container *container = &n->containers.items[ns->container];
+    char pid[24];
+    snprintf(pid, sizeof pid, "%lld", (long long)container->pid);
     if (read_net_dev(n, pid) != 0) return;
     vk_tags_for_container(n->api, n->host, &n->tags, container->id, n->cardinality);
-    n->current_ns = inode;
-    n->key_prefix = "ctr";
+    n->epoch = mix_epoch(ns->inode, (uint64_t)container->started_at);
     n->is_host = 0;
     net_dev_parse(n->text, submit_interface, n);
 }
@@ -128,8 +138,7 @@ static void collect_host(network_check *n) {
         return;
     }
     vk_tags_clear(&n->tags);
-    n->current_ns = own ? n->host_ns[1] : n->host_ns[0];
-    n->key_prefix = "host";
+    n->epoch = own ? n->host_ns[1] : n->host_ns[0];
     n->is_host = 1;
     net_dev_parse(n->text, submit_interface, n);
 }
@@ -143,12 +152,10 @@ static vigil_status network_run(void *instance, char *errbuf, size_t errbuf_size
     }
     n->host_ns[0] = namespace_inode(n->proc_root, "1");
     n->host_ns[1] = namespace_inode(n->proc_root, "self");
-    n->seen_count = 0;
-    n->now = vk_monotonic_ns();
-    vk_rate_begin_run(&n->rates);
-    for (size_t i = 0; i < n->containers.count; i++) collect_container(n, &n->containers.items[i]);
+    n->namespace_count = 0;
+    for (size_t i = 0; i < n->containers.count; i++) find_namespace(n, i);
+    for (size_t i = 0; i < n->namespace_count; i++) collect_namespace(n, &n->namespaces[i]);
     collect_host(n);
-    vk_rate_end_run(&n->rates);
     return VIGIL_OK;
 }
 
@@ -157,8 +164,7 @@ static void network_destroy(void *instance) {
     if (!n) return;
     vk_container_list_free(&n->containers);
     vk_tags_free(&n->tags);
-    vk_rate_table_free(&n->rates);
-    free(n->seen);
+    free(n->namespaces);
     free(n);
 }
 
@@ -167,6 +173,12 @@ static vigil_status network_configure(const vigil_host_api *api, vigil_host *hos
     (void)config;
     if (api->abi_major != VIGIL_ABI_MAJOR) {
         snprintf(errbuf, errbuf_size, "host ABI %u is not %u", api->abi_major, VIGIL_ABI_MAJOR);
+        return VIGIL_ERROR_UNSUPPORTED;
+    }
+    /* Rates come from the host and need it to honour series epochs (1.1). */
+    if (api->abi_minor < 1) {
+        snprintf(errbuf, errbuf_size, "host ABI %u.%u has no series epochs; this module needs 1.1",
+                 api->abi_major, api->abi_minor);
         return VIGIL_ERROR_UNSUPPORTED;
     }
     network_check *n = calloc(1, sizeof *n);
@@ -200,9 +212,9 @@ static const vigil_module network_module = {
     .abi_major = VIGIL_ABI_MAJOR,
     .abi_minor = VIGIL_ABI_MINOR,
     .name = "network",
-    .version = "1.0.0",
+    .version = "1.1.0",
     .description = "Per-container and host network interface rates from /proc/<pid>/net/dev",
-    .kinds = VIGIL_KIND_CHECK,
+    .kinds = VIGIL_MODULE_KIND_CHECK,
     .configure = network_configure,
     .run = network_run,
     .destroy = network_destroy,

@@ -1,7 +1,10 @@
 import VigilModel
 
 /// Accumulated state of one context in a check sampler. Rates and monotonic
-/// counts keep their previous run's value across commits.
+/// counts keep their previous run's value across commits, within one series
+/// epoch: a sample of another epoch (a counter that restarted with a new
+/// container, a new network namespace) drops the baseline, so the next run
+/// computes nothing across the change and starts over.
 struct CheckContext {
     let name: String
     let tags: [String]
@@ -18,16 +21,24 @@ struct CheckContext {
     var previousTime: Double = 0
     /// When it was last sampled, for expiry.
     var lastSeen: Double = 0
+    /// Series epoch of the latest sample (`vigil_metric.series_epoch`).
+    var epoch: UInt64
 
-    init(name: String, tags: [String], host: String, type: CheckMetricType, flushFirstValue: Bool) {
+    init(name: String, tags: [String], host: String, type: CheckMetricType, flushFirstValue: Bool, epoch: UInt64 = 0) {
         self.name = name
         self.tags = tags
         self.host = host
         self.type = type
         self.flushFirstValue = flushFirstValue
+        self.epoch = epoch
     }
 
-    mutating func add(_ value: Double) {
+    mutating func add(_ value: Double, epoch: UInt64 = 0) {
+        if epoch != self.epoch {
+            // A new counter: what the previous run saw is no baseline for it.
+            self.epoch = epoch
+            previous = nil
+        }
         switch type {
         case .count: current = sampledThisRun ? current + value : value
         case .histogram: histogramValues.append(value)

@@ -31,48 +31,61 @@ public final class CheckSampler: FlushSource {
         self.contextExpirySeconds = contextExpirySeconds
     }
 
+    /// Builds a context's name, normalised tags and host; called only for a
+    /// context not seen before.
+    public typealias MakeContext = () -> (name: String, tags: [String], host: String)
+
+    /// The function `addBatch` hands its body: the arguments of
+    /// `add(key:type:value:flushFirstValue:epoch:makeContext:)` in order.
+    public typealias AddFunction = (ContextKey, CheckMetricType, Double, Bool, UInt64, MakeContext) -> Void
+
     /// Adds one sample. `makeContext` is called only for a context not seen
-    /// before, so steady-state submissions build no strings.
+    /// before, so steady-state submissions build no strings. `epoch` is the
+    /// sample's series epoch (`vigil_metric.series_epoch`): for a rate or
+    /// monotonic count, a value different from the one the context's previous
+    /// sample carried starts a new baseline instead of a rate or delta across
+    /// the change. Other types ignore it.
     @inline(__always)
     public func add(key: ContextKey, type: CheckMetricType, value: Double, flushFirstValue: Bool = false,
-                    makeContext: () -> (name: String, tags: [String], host: String)) {
+                    epoch: UInt64 = 0, makeContext: MakeContext) {
         state.withLock { s in
-            CheckSampler.add(&s, key: key, type: type, value: value, flushFirstValue: flushFirstValue, makeContext)
+            CheckSampler.add(&s, key: key, type: type, value: value, flushFirstValue: flushFirstValue, epoch: epoch,
+                             makeContext)
         }
     }
 
     /// Adds many samples under one lock: `body` receives an `add` function
-    /// with the same arguments as `add(key:type:value:flushFirstValue:makeContext:)`.
-    public func addBatch(_ body: (_ add: (ContextKey, CheckMetricType, Double, Bool,
-                                          () -> (name: String, tags: [String], host: String)) -> Void) -> Void) {
+    /// with the same arguments as `add(key:type:value:flushFirstValue:epoch:makeContext:)`.
+    public func addBatch(_ body: (_ add: AddFunction) -> Void) {
         state.withLock { s in
-            body { key, type, value, flushFirstValue, makeContext in
-                CheckSampler.add(&s, key: key, type: type, value: value, flushFirstValue: flushFirstValue, makeContext)
+            body { key, type, value, flushFirstValue, epoch, makeContext in
+                CheckSampler.add(&s, key: key, type: type, value: value, flushFirstValue: flushFirstValue, epoch: epoch,
+                                 makeContext)
             }
         }
     }
 
     @inline(__always)
     private static func add(_ s: inout State, key: ContextKey, type: CheckMetricType, value: Double,
-                            flushFirstValue: Bool, _ makeContext: () -> (name: String, tags: [String], host: String)) {
+                            flushFirstValue: Bool, epoch: UInt64, _ makeContext: MakeContext) {
         s.samplesThisRun += 1
         if let index = s.contexts.index(forKey: key), s.contexts.values[index].type == type {
-            s.contexts.values[index].add(value)
+            s.contexts.values[index].add(value, epoch: epoch)
             return
         }
         let parts = makeContext()
         var context = CheckContext(name: parts.name, tags: parts.tags, host: parts.host, type: type,
-                                   flushFirstValue: flushFirstValue)
-        context.add(value)
+                                   flushFirstValue: flushFirstValue, epoch: epoch)
+        context.add(value, epoch: epoch)
         s.contexts[key] = context
     }
 
     /// Convenience for Swift callers: hashes and normalises the tags.
     public func add(name: String, type: CheckMetricType, value: Double, tags: [String], host: String? = nil,
-                    flushFirstValue: Bool = false) {
+                    flushFirstValue: Bool = false, epoch: UInt64 = 0) {
         let host = host ?? hostname
         let key = ContextKey(name: name, host: host, tags: tags)
-        add(key: key, type: type, value: value, flushFirstValue: flushFirstValue) {
+        add(key: key, type: type, value: value, flushFirstValue: flushFirstValue, epoch: epoch) {
             (name, Tags.normalized(tags), host)
         }
     }

@@ -37,9 +37,9 @@ enum HostAPI {
                 let ctx = HostContext.from(host)
                 let e = event.pointee
                 let alert: Event.AlertType = switch e.alert_type {
-                case UInt32(VIGIL_EVENT_WARNING.rawValue): .warning
-                case UInt32(VIGIL_EVENT_ERROR.rawValue): .error
-                case UInt32(VIGIL_EVENT_SUCCESS.rawValue): .success
+                case UInt32(VIGIL_ALERT_WARNING.rawValue): .warning
+                case UInt32(VIGIL_ALERT_ERROR.rawValue): .error
+                case UInt32(VIGIL_ALERT_SUCCESS.rawValue): .success
                 default: .info
                 }
                 ctx.sampler.add(event: Event(

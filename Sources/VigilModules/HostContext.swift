@@ -57,26 +57,38 @@ public final class HostContext: Sendable {
 
     // MARK: metrics
 
+    /// Size of a 1.0 `vigil_metric`: every field up to `hostname`. Samples
+    /// this small carry no series epoch and read as epoch 0.
+    static let metricSize10 = MemoryLayout<vigil_metric>.offset(of: \vigil_metric.series_epoch)!
+
     /// The hot path: hashes names and tags straight from C memory so a known
-    /// context costs no allocation.
+    /// context costs no allocation. Samples are read with the module's own
+    /// stride. One of today's size or larger is read in place; a smaller one
+    /// (a module compiled against an older header) is first copied into a
+    /// zeroed struct, so the fields it does not have read as zero.
     func submit(_ metrics: UnsafePointer<vigil_metric>, count: Int) -> vigil_status {
-        let stride = Int(metrics.pointee.struct_size)
-        guard stride >= MemoryLayout<vigil_metric>.size else {
+        // Only the leading struct_size is read in place: a 1.0 array may end
+        // before today's struct would.
+        let base = UnsafeRawPointer(metrics)
+        let stride = Int(base.load(as: UInt32.self))
+        guard stride >= Self.metricSize10 else {
             droppedSamples.add(count, ordering: .relaxed)
             return VIGIL_ERROR_INVALID
         }
         var dropped = 0
-        let base = UnsafeRawPointer(metrics)
         sampler.addBatch { add in
-            for i in 0..<count {
-                let m = base.advanced(by: i * stride).assumingMemoryBound(to: vigil_metric.self)
-                guard let name = m.pointee.name, m.pointee.value.isFinite,
-                      let type = CheckMetricType(rawValue: m.pointee.type)
-                else {
-                    dropped += 1
-                    continue
+            if stride >= MemoryLayout<vigil_metric>.size {
+                for i in 0..<count {
+                    let m = (base + i * stride).assumingMemoryBound(to: vigil_metric.self)
+                    if !submitOne(m, add) { dropped += 1 }
                 }
-                submitOne(m, name: name, type: type, add)
+            } else {
+                var local = vigil_metric()
+                for i in 0..<count {
+                    let sample = UnsafeRawBufferPointer(start: base + i * stride, count: stride)
+                    withUnsafeMutableBytes(of: &local) { $0.copyMemory(from: sample) }
+                    if !withUnsafePointer(to: &local, { submitOne($0, add) }) { dropped += 1 }
+                }
             }
         }
         if dropped > 0 {
@@ -86,22 +98,23 @@ public final class HostContext: Sendable {
         return VIGIL_OK
     }
 
+    /// One sample; false when it is dropped (no name, not finite, unknown type).
     @inline(__always)
-    private func submitOne(_ m: UnsafePointer<vigil_metric>, name: UnsafePointer<CChar>, type: CheckMetricType,
-                           _ add: (ContextKey, CheckMetricType, Double, Bool,
-                                   () -> (name: String, tags: [String], host: String)) -> Void) {
+    private func submitOne(_ p: UnsafePointer<vigil_metric>, _ add: CheckSampler.AddFunction) -> Bool {
+        guard let name = p.pointee.name, p.pointee.value.isFinite,
+              let type = CheckMetricType(rawValue: p.pointee.type) else { return false }
         let nameHash = ContextKey.hash(UnsafeRawBufferPointer(start: name, count: strlen(name)))
         let hostHash: UInt64
-        if let host = m.pointee.hostname {
+        if let host = p.pointee.hostname {
             hostHash = ContextKey.hash(UnsafeRawBufferPointer(start: host, count: strlen(host)))
         } else {
             hostHash = agentHostHash
         }
-        let tagCount = m.pointee.tags == nil ? 0 : Int(m.pointee.tag_count)
+        let tagCount = p.pointee.tags == nil ? 0 : Int(p.pointee.tag_count)
         let total = tagCount + instanceTagHashes.count
         let tagsHash = withUnsafeTemporaryAllocation(of: UInt64.self, capacity: max(total, 1)) { buf -> UInt64 in
             var n = 0
-            if let tags = m.pointee.tags {
+            if let tags = p.pointee.tags {
                 for t in 0..<tagCount {
                     guard let tag = tags[t] else { continue }
                     buf[n] = ContextKey.tagHash(UnsafeRawBufferPointer(start: tag, count: strlen(tag)))
@@ -115,11 +128,12 @@ public final class HostContext: Sendable {
             return ContextKey.combine(tagHashes: UnsafeMutableBufferPointer(rebasing: buf[0..<n]))
         }
         let key = ContextKey(nameHash: nameHash, hostHash: hostHash, tagsHash: tagsHash)
-        add(key, type, m.pointee.value, m.pointee.flags & VIGIL_METRIC_FLUSH_FIRST_VALUE != 0) {
-            let tags = readCStrings(m.pointee.tags, UInt32(tagCount)) + instanceTags
-            let host = m.pointee.hostname.map { String(cString: $0) } ?? services.hostname
+        add(key, type, p.pointee.value, p.pointee.flags & VIGIL_METRIC_FLUSH_FIRST_VALUE != 0, p.pointee.series_epoch) {
+            let tags = readCStrings(p.pointee.tags, UInt32(tagCount)) + instanceTags
+            let host = p.pointee.hostname.map { String(cString: $0) } ?? services.hostname
             return (String(cString: name), Tags.normalized(tags), host)
         }
+        return true
     }
 
     func allTags(_ tags: UnsafePointer<UnsafePointer<CChar>?>?, _ count: UInt32) -> [String] {

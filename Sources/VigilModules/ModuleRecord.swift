@@ -37,14 +37,14 @@ public struct ModuleRecord: Sendable {
     }
 }
 
-/// The VIGIL_KIND_* bits a module declares.
+/// The VIGIL_MODULE_KIND_* bits a module declares.
 public struct ModuleKinds: OptionSet, Sendable {
     public let rawValue: UInt32
     public init(rawValue: UInt32) { self.rawValue = rawValue }
 
-    public static let check = ModuleKinds(rawValue: VIGIL_KIND_CHECK)
-    public static let collector = ModuleKinds(rawValue: VIGIL_KIND_COLLECTOR)
-    public static let subscriber = ModuleKinds(rawValue: VIGIL_KIND_SUBSCRIBER)
+    public static let check = ModuleKinds(rawValue: VIGIL_MODULE_KIND_CHECK)
+    public static let collector = ModuleKinds(rawValue: VIGIL_MODULE_KIND_COLLECTOR)
+    public static let subscriber = ModuleKinds(rawValue: VIGIL_MODULE_KIND_SUBSCRIBER)
 
     public var names: [String] {
         var out: [String] = []

@@ -52,7 +52,7 @@ private nonisolated(unsafe) let descriptor: UnsafeMutablePointer<vigil_module> =
         abi_major: UInt16(VIGIL_ABI_MAJOR), abi_minor: UInt16(VIGIL_ABI_MINOR),
         name: strdup("containerd"), version: strdup("1.0.0"),
         description: strdup("Containers and images from containerd into the workload store"),
-        kinds: VIGIL_KIND_COLLECTOR, reserved: 0,
+        kinds: VIGIL_MODULE_KIND_COLLECTOR, reserved: 0,
         configure: { api, host, _, instanceOut, errbuf, errbufSize in
             guard let api, let host, let instanceOut else { return VIGIL_ERROR_INVALID }
             let sink = HostSink(api: api, host: host)

@@ -2,7 +2,9 @@
  * vigil_kit.h — small helpers shared by the C check modules (cgroup,
  * network). Internal to the modules: linked statically into each .so, never
  * part of the host ABI. Everything here reuses buffers it already owns, so a
- * module's steady-state run allocates nothing per container.
+ * module's steady-state run allocates nothing per container. Rates are not
+ * computed here: modules submit raw counters as VIGIL_METRIC_RATE with a
+ * series epoch (vk_batch_rate) and the host's one rate engine does the rest.
  */
 #ifndef VIGIL_KIT_H
 #define VIGIL_KIT_H
@@ -32,6 +34,9 @@ int vk_parse_u64(const char **p, uint64_t *out);
  *  key equals keys[i], stores the value in out[i] and sets bit i of the
  *  returned mask. At most 64 keys. */
 uint64_t vk_scan_keyed(const char *text, const char *const *keys, size_t nkeys, uint64_t *out);
+
+/** A value the reader could not get; it is not submitted. */
+#define VK_MISSING UINT64_MAX
 
 /** Monotonic and wall clocks in nanoseconds. */
 int64_t vk_monotonic_ns(void);
@@ -102,43 +107,6 @@ void vk_tags_for_container(const vigil_host_api *api, vigil_host *host, vk_tags 
                            const char *container_id, vigil_cardinality cardinality);
 void vk_tags_free(vk_tags *tags);
 
-/* ---- rates --------------------------------------------------------------- */
-
-#define VK_RATE_MAX_VALUES 8
-#define VK_RATE_KEY_MAX 160
-/** A value the reader could not get; no rate is computed for it. */
-#define VK_MISSING UINT64_MAX
-
-typedef struct vk_rate_entry {
-    char key[VK_RATE_KEY_MAX];   /**< "" marks a free slot. */
-    uint64_t identity;           /**< What makes the counters continuous (start time, netns inode). */
-    uint64_t generation;         /**< Run in which the key was last seen. */
-    int64_t at_ns;
-    uint64_t values[VK_RATE_MAX_VALUES];
-} vk_rate_entry;
-
-/** Previous samples of cumulative counters, keyed by a string, so rates are
- *  computed in the module. A key whose identity changes (a container that
- *  restarted, a new network namespace) or whose counter goes backwards starts
- *  over without reporting: the first sample after a reset is only a baseline. */
-typedef struct vk_rate_table {
-    vk_rate_entry *slots;
-    size_t capacity;     /**< Power of two. */
-    size_t count;
-    uint64_t generation;
-} vk_rate_table;
-
-/** Starts a run: keys not updated until vk_rate_end_run are forgotten. */
-void vk_rate_begin_run(vk_rate_table *table);
-/** Records `n` counters for `key` and writes per-second rates for those that
- *  have a valid previous sample; valid bit i is set for each rate[i] written.
- *  Returns the valid mask (0 on the first sample or after a reset). */
-uint32_t vk_rate_update(vk_rate_table *table, const char *key, uint64_t identity,
-                        int64_t now_ns, const uint64_t *values, size_t n, double *rates);
-/** Forgets the keys not seen in this run. */
-void vk_rate_end_run(vk_rate_table *table);
-void vk_rate_table_free(vk_rate_table *table);
-
 /* ---- metric batches -------------------------------------------------------- */
 
 #define VK_BATCH_MAX 32
@@ -153,6 +121,11 @@ typedef struct vk_batch {
 
 void vk_batch_start(vk_batch *batch, const char *const *tags, size_t tag_count);
 void vk_batch_gauge(vk_batch *batch, const char *name, double value);
+/** Adds a cumulative counter as VIGIL_METRIC_RATE: the host reports its
+ *  per-second increase between runs. `epoch` is what keeps the counter
+ *  continuous (the container's incarnation, the namespace's inode): when it
+ *  changes, the host starts a new baseline. VK_MISSING is not added. */
+void vk_batch_rate(vk_batch *batch, const char *name, uint64_t counter, uint64_t epoch);
 /** Submits what was added; returns the host's status. */
 vigil_status vk_batch_submit(const vigil_host_api *api, vigil_host *host, vk_batch *batch);
 

@@ -96,4 +96,83 @@ import VigilModel
         #expect(ContextKey(name: "x", host: "h", tags: ["a"]) != ContextKey(name: "x", host: "other", tags: ["a"]))
         #expect(ContextKey(name: "x", host: "h", tags: ["a"]) != ContextKey(name: "y", host: "h", tags: ["a"]))
     }
+
+    // MARK: series epochs (vigil_metric.series_epoch, ABI 1.1)
+
+    @Test func rateAcrossAnEpochChangeStartsANewBaseline() {
+        // A container restarts under the same id and its new counter already
+        // exceeds the old one: without the epoch that would be a rate.
+        for (t, v, epoch) in [(0.0, 100.0, UInt64(7)), (10, 200, 7), (20, 250, 8), (30, 450, 8)] {
+            sampler.add(name: "r", type: .rate, value: v, tags: ["c:1"], epoch: epoch)
+            sampler.commit(time: t)
+        }
+        // 100/10 s in epoch 7; nothing across 7→8; 200/10 s in epoch 8.
+        #expect(points(sampler.flush(now: 30, force: false), "r") == [10, 20])
+    }
+
+    @Test func rateWithoutEpochChangeIsUnaffected() {
+        // A 1.0 module's samples all carry epoch 0; a constant non-zero epoch
+        // behaves the same.
+        for epoch in [UInt64(0), 42] {
+            let s = CheckSampler(hostname: "h")
+            for (t, v) in [(0.0, 100.0), (10, 200), (20, 250)] {
+                s.add(name: "r", type: .rate, value: v, tags: [], epoch: epoch)
+                s.commit(time: t)
+            }
+            #expect(points(s.flush(now: 20, force: false), "r") == [10, 5], "epoch \(epoch)")
+        }
+    }
+
+    @Test func monotonicCountAcrossAnEpochChangeStartsANewBaseline() {
+        for (t, v, epoch) in [(0.0, 10.0, UInt64(1)), (15, 15, 1), (30, 40, 2), (45, 48, 2)] {
+            sampler.add(name: "m", type: .monotonicCount, value: v, tags: [], epoch: epoch)
+            sampler.commit(time: t)
+        }
+        // 5 in epoch 1; the run of the new epoch only sets its baseline (40 is
+        // not a delta of anything); then 8.
+        #expect(points(sampler.flush(now: 45, force: false), "m") == [5, 8])
+    }
+
+    @Test func monotonicCountFlushFirstValueReportsTheFirstValueOfANewEpoch() {
+        for (t, v, epoch) in [(0.0, 4.0, UInt64(1)), (15, 9, 1), (30, 12, 2)] {
+            sampler.add(name: "m", type: .monotonicCount, value: v, tags: [], flushFirstValue: true, epoch: epoch)
+            sampler.commit(time: t)
+        }
+        // The first value of each epoch counts from zero: 12, not 12 - 9.
+        #expect(points(sampler.flush(now: 30, force: false), "m") == [4, 5, 12])
+    }
+
+    @Test func epochIsPerContext() {
+        // Two containers' counters: only the one whose epoch changed loses its baseline.
+        for (t, a, b, epochB) in [(0.0, 0.0, 0.0, UInt64(1)), (10, 50, 70, 2), (20, 100, 90, 2)] {
+            sampler.add(name: "r", type: .rate, value: a, tags: ["c:a"], epoch: 1)
+            sampler.add(name: "r", type: .rate, value: b, tags: ["c:b"], epoch: epochB)
+            sampler.commit(time: t)
+        }
+        let batch = sampler.flush(now: 20, force: false)
+        #expect(batch.series.first { $0.tags == ["c:a"] }?.points.map(\.value) == [5, 5])
+        #expect(batch.series.first { $0.tags == ["c:b"] }?.points.map(\.value) == [2])
+    }
+
+    @Test func epochChangeBackAndForthIsEachANewBaseline() {
+        for (t, v, epoch) in [(0.0, 0.0, UInt64(1)), (10, 10, 2), (20, 20, 1), (30, 60, 1)] {
+            sampler.add(name: "r", type: .rate, value: v, tags: [], epoch: epoch)
+            sampler.commit(time: t)
+        }
+        // 1→2 and 2→1 both reset: returning to an old epoch is no continuation.
+        #expect(points(sampler.flush(now: 30, force: false), "r") == [4])
+    }
+
+    @Test func gaugesCountsAndHistogramsIgnoreTheEpoch() {
+        for (t, epoch) in [(0.0, UInt64(1)), (10, 2)] {
+            sampler.add(name: "g", type: .gauge, value: 3, tags: [], epoch: epoch)
+            sampler.add(name: "c", type: .count, value: 2, tags: [], epoch: epoch)
+            sampler.add(name: "h", type: .histogram, value: 5, tags: [], epoch: epoch)
+            sampler.commit(time: t)
+        }
+        let batch = sampler.flush(now: 10, force: false)
+        #expect(points(batch, "g") == [3, 3])
+        #expect(points(batch, "c") == [2, 2])
+        #expect(points(batch, "h.max") == [5, 5])
+    }
 }

@@ -1,3 +1,4 @@
+import CVigilModule
 import Foundation
 import Testing
 
@@ -87,6 +88,24 @@ struct CgroupFixtureTests {
         let next = try h.run()
         let elapsed = monotonicSeconds() - start
         #expect(abs(try #require(next.value("container.cpu.usage")) * elapsed - 0.2e9) < 0.02e9)
+    }
+
+    @Test func countersGoToTheHostAsRatesWithTheContainersIncarnationAsEpoch() throws {
+        let tree = try FixtureTree("v2")
+        let h = try harness(root: tree.path, containers: [.init(id: "web", pid: 4242, cgroupPath: "/default/web")])
+        try h.run()
+        let usage = try #require(h.submissions.first { $0.name == "container.cpu.usage" })
+        #expect(usage.type == UInt32(VIGIL_METRIC_RATE.rawValue))
+        #expect(usage.value == 2e9, "the raw counter, in ns; the host computes the rate")
+        let incarnation = UInt64(1_700_000_000_000_000_000) ^ (UInt64(4242) << 32)
+        #expect(usage.epoch == incarnation)
+        #expect(h.submissions.filter { $0.type == UInt32(VIGIL_METRIC_RATE.rawValue) }.allSatisfy { $0.epoch == incarnation })
+        let limit = try #require(h.submissions.first { $0.name == "container.memory.limit" })
+        #expect(limit.type == UInt32(VIGIL_METRIC_GAUGE.rawValue) && limit.epoch == 0)
+        h.containers = [.init(id: "web", pid: 5151, cgroupPath: "/default/web", startedAt: 1_700_000_100_000_000_000)]
+        try h.run()
+        #expect(h.submissions.first { $0.name == "container.cpu.usage" }?.epoch
+                == UInt64(1_700_000_100_000_000_000) ^ (UInt64(5151) << 32))
     }
 
     @Test func counterGoingBackwardsIsNotARate() throws {

@@ -45,7 +45,7 @@ import VigilModules
     }
     static void destroy(void *p) { free(p); }
     static const vigil_module m = { sizeof(vigil_module), VIGIL_ABI_MAJOR, VIGIL_ABI_MINOR, "probe", "0", "test",
-                                    VIGIL_KIND_CHECK, 0, configure, run, NULL, NULL, destroy };
+                                    VIGIL_MODULE_KIND_CHECK, 0, configure, run, NULL, NULL, destroy };
     VIGIL_MODULE_ENTRY { return &m; }
     """#
 

@@ -1,3 +1,4 @@
+import CVigilModule
 import Foundation
 import Testing
 
@@ -76,7 +77,8 @@ struct NetworkFixtureTests {
 
         let sent = samples.filter { $0.name == "container.net.sent" }
         #expect(sent.count == 1, "one namespace shared by two containers is reported once")
-        #expect(sent.first?.tags == ["container_id:web", "interface:eth0"])
+        // Under the smallest id sharing it, whatever the listing order.
+        #expect(sent.first?.tags == ["container_id:sidecar", "interface:eth0"])
         #expect(abs((sent.first?.value ?? 0) * elapsed - 10_000) < 1_000)
         #expect(abs(try #require(samples.value("container.net.rcvd")) * elapsed - 2_000) < 200)
         #expect(abs(try #require(samples.value("container.net.sent.packets")) * elapsed - 10) < 1)
@@ -102,6 +104,46 @@ struct NetworkFixtureTests {
         try proc.process("300", netDev: Self.netDev([("eth0", 0, 0, 9_000, 9, 0, 0)]))
         let samples = try h.run()
         #expect(samples.value("container.net.sent") == nil)
+    }
+
+    @Test func countersGoToTheHostAsRatesWithTheNamespaceAsEpoch() throws {
+        let proc = try ProcRoot()
+        try proc.process("self", netDev: Self.netDev([("eth0", 7, 1, 9, 2, 0, 0)]))
+        try proc.process("300", netDev: Self.netDev([("eth0", 0, 0, 5_000, 5, 0, 0)]))
+        let h = try harness(proc, [.init(id: "app", pid: 300, cgroupPath: "/x")])
+        try h.run()
+        let sent = try #require(h.submissions.first { $0.name == "container.net.sent" })
+        #expect(sent.type == UInt32(VIGIL_METRIC_RATE.rawValue))
+        #expect(sent.value == 5_000, "the raw counter; the host computes the rate")
+        let hostSent = try #require(h.submissions.first { $0.name == "system.net.bytes_sent" })
+        #expect(hostSent.type == UInt32(VIGIL_METRIC_RATE.rawValue) && hostSent.value == 9)
+        var st = stat()
+        #expect(stat(proc.root + "/self/ns/net", &st) == 0)
+        #expect(hostSent.epoch == UInt64(st.st_ino), "the host's namespace inode")
+        #expect(sent.epoch != 0 && sent.epoch != hostSent.epoch)
+        try h.run()
+        #expect(h.submissions.first { $0.name == "container.net.sent" }?.epoch == sent.epoch, "same namespace, same epoch")
+        try proc.process("300", netDev: Self.netDev([("eth0", 0, 0, 9_000, 9, 0, 0)]))
+        try h.run()
+        #expect(h.submissions.first { $0.name == "container.net.sent" }.map { $0.epoch != sent.epoch } == true,
+                "a recreated namespace is a new epoch")
+    }
+
+    @Test func sharedNamespaceIsReportedUnderTheSmallestContainerIDWhateverTheOrder() throws {
+        let proc = try ProcRoot()
+        try proc.process("self", netDev: Self.netDev([("eth0", 0, 0, 0, 0, 0, 0)]))
+        try proc.process("200", netDev: Self.netDev([("eth0", 100, 1, 500, 5, 0, 0)]))
+        try proc.process("201", netDev: Self.netDev([("eth0", 100, 1, 500, 5, 0, 0)]), sharing: "200")
+        let web = ModuleHarness.Container(id: "web", pid: 200, cgroupPath: "/b")
+        let sidecar = ModuleHarness.Container(id: "sidecar", pid: 201, cgroupPath: "/c")
+        let h = try harness(proc, [web, sidecar])
+        try h.run()
+        #expect(h.submissions.filter { $0.name == "container.net.sent" }.map(\.tags) == [["container_id:sidecar", "interface:eth0"]])
+        // Listed the other way round, the series keeps its tags, so the host can rate it.
+        h.containers = [sidecar, web]
+        try proc.setDev("200", Self.netDev([("eth0", 100, 1, 700, 7, 0, 0)]))
+        let samples = try h.run()
+        #expect(samples.filter { $0.name == "container.net.sent" }.map(\.tags) == [["container_id:sidecar", "interface:eth0"]])
     }
 
     @Test func unknownProcessesAreSkipped() throws {

@@ -6,6 +6,10 @@ struct ModuleBuilder {
     static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static var headerDirectory: String { repoRoot.appendingPathComponent("CHeaders/include").path }
+    /// Frozen copies of earlier headers, e.g. `frozenHeaderDirectory("1.0")`.
+    static func frozenHeaderDirectory(_ version: String) -> String {
+        repoRoot.appendingPathComponent("Tests/ABI/\(version)").path
+    }
     static var exampleSource: String { repoRoot.appendingPathComponent("Plugins/example/example.c").path }
 
     let directory: URL
@@ -18,9 +22,11 @@ struct ModuleBuilder {
 
     func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
-    /// Compiles C source text (or a file) into `name`.
+    /// Compiles C source text (or a file) into `name`, against the current
+    /// header unless `headers` names another folder holding vigil_module.h.
     @discardableResult
-    func compile(source: String? = nil, file: String? = nil, into name: String, flags: [String] = []) throws -> String {
+    func compile(source: String? = nil, file: String? = nil, into name: String, flags: [String] = [],
+                 headers: String = ModuleBuilder.headerDirectory) throws -> String {
         var input = file
         if let source {
             let src = path(name + ".c")
@@ -28,7 +34,7 @@ struct ModuleBuilder {
             input = src
         }
         let out = path(name)
-        try run("/usr/bin/cc", ["-shared", "-fPIC", "-O1", "-I", ModuleBuilder.headerDirectory] + flags + [input!, "-o", out])
+        try run("/usr/bin/cc", ["-shared", "-fPIC", "-O1", "-I", headers] + flags + [input!, "-o", out])
         chmod(out, 0o755)
         if source != nil { try? FileManager.default.removeItem(atPath: input!) }
         return out

@@ -1,10 +1,15 @@
 import CVigilModule
 import Foundation
+import VigilAggregation
+import VigilModel
 
 /// A minimal stand-in for the agent's host table, for unit tests of the C
 /// check modules: it loads a module `.so`, serves a chosen list of running
 /// containers, tags and instance options, and records what the module submits
-/// and logs. The real loader and workload store are exercised end to end.
+/// and logs. Submissions go through the agent's real `CheckSampler`, which
+/// turns RATE counters into per-second rates (honouring series epochs) just as
+/// the agent does; `run()` returns what that run flushed. The real loader and
+/// workload store are exercised end to end.
 final class ModuleHarness {
     struct Container {
         var id: String
@@ -14,10 +19,20 @@ final class ModuleHarness {
         var state: UInt32 = UInt32(VIGIL_CONTAINER_RUNNING.rawValue)
     }
 
+    /// A flushed point: the last value of one series in a run.
     struct Sample: Equatable {
         var name: String
         var value: Double
         var tags: [String]
+    }
+
+    /// One vigil_metric exactly as the module submitted it.
+    struct Submission: Equatable {
+        var name: String
+        var type: UInt32
+        var value: Double
+        var tags: [String]
+        var epoch: UInt64
     }
 
     struct Failure: Error, CustomStringConvertible { var description: String }
@@ -26,7 +41,11 @@ final class ModuleHarness {
     var options: [String: String] = [:]
     /// Tags per entity id ("container_id://<id>"); unknown ids answer NOT_FOUND.
     var tags: [String: [String]] = [:]
-    private(set) var samples: [Sample] = []
+    /// What the module submitted during the last run, before the sampler.
+    private(set) var submissions: [Submission] = []
+    /// The agent's sampler; committed with monotonic seconds so rates are
+    /// measured against `monotonicSeconds()` in the tests.
+    let sampler = CheckSampler(hostname: "test-host")
     /// Off for steady-state measurements: submissions are only counted.
     var recording = true
     private(set) var submitted = 0
@@ -83,10 +102,12 @@ final class ModuleHarness {
         guard let instance, let run = module.pointee.run else { throw Failure(description: "not configured") }
         let errbuf = UnsafeMutablePointer<CChar>.allocate(capacity: 512)
         defer { errbuf.deallocate() }
-        samples.removeAll()
+        submissions.removeAll()
         let status = run(instance, errbuf, 512)
+        sampler.commit(time: MonotonicClock.seconds())
+        let series = sampler.flush(now: 0, force: true).series
         guard status == VIGIL_OK else { throw Failure(description: "run: \(String(cString: errbuf))") }
-        return samples
+        return series.compactMap { s in s.points.last.map { Sample(name: s.name, value: $0.value, tags: s.tags) } }
     }
 
     func destroy() {
@@ -113,10 +134,17 @@ final class ModuleHarness {
             me.submitted += count
             guard me.recording else { return VIGIL_OK }
             let stride = Int(metrics.pointee.struct_size)
+            guard stride == MemoryLayout<vigil_metric>.size else { return VIGIL_ERROR_INVALID }
             for i in 0..<count {
                 let m = (UnsafeRawPointer(metrics) + i * stride).assumingMemoryBound(to: vigil_metric.self).pointee
                 let tags = (0..<Int(m.tag_count)).map { String(cString: m.tags![$0]!) }
-                me.samples.append(Sample(name: String(cString: m.name), value: m.value, tags: tags))
+                let name = String(cString: m.name)
+                me.submissions.append(Submission(name: name, type: m.type, value: m.value, tags: tags,
+                                                 epoch: m.series_epoch))
+                guard let type = CheckMetricType(rawValue: m.type) else { return VIGIL_ERROR_INVALID }
+                // Tags in the module's order, so tests see exactly what it sent.
+                me.sampler.add(key: ContextKey(name: name, host: "", tags: tags), type: type, value: m.value,
+                               epoch: m.series_epoch) { (name, tags, "") }
             }
             return VIGIL_OK
         }
