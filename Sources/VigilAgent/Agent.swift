@@ -95,9 +95,7 @@ public final class Agent: @unchecked Sendable {
         let now = WallClock.now()
         var batch = FlushBatch()
         for instance in setup.instances + autodiscovery.instances {
-            // Collectors submit outside runs; their points close at flush.
-            if !instance.isCheck { instance.context.sampler.commit(time: now) }
-            batch.append(instance.context.sampler.flush(now: now, force: force))
+            batch.append(instance.flush(now: now, force: force))
         }
         batch.append(dogstatsd.flush(now: now, force: force))
         if !batch.isEmpty { forwarder.consume(batch) }

@@ -47,7 +47,7 @@ public enum OneShotRunner {
             }
         }
         let now = WallClock.now()
-        for instance in checks { report.batch.append(instance.context.sampler.flush(now: now, force: true)) }
+        for instance in checks { report.batch.append(instance.flush(now: now, force: true)) }
         autodiscovery.stop()
         setup.shutdown()
         return report

@@ -196,15 +196,6 @@ public final class TimeSampler: @unchecked Sendable {
 
     // MARK: flush
 
-    /// Everything complete at `now`; with `force`, every window.
-    /// `collect`, `ClosedWindows.build` and `recycle` in one go.
-    public func flush(now: Double, force: Bool) -> FlushBatch {
-        var closed = collect(now: now, force: force)
-        let batch = closed.build()
-        recycle(&closed)
-        return batch
-    }
-
     /// The windows complete at `now` (with `force`, every window), as plain
     /// values and moved-out buffers: the part of a flush that must hold the
     /// aggregator. Build the series from the result without holding it.

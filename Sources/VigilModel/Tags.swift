@@ -12,13 +12,4 @@ public enum Tags {
         sorted.removeLast(sorted.count - write)
         return sorted
     }
-
-    /// The value of the first `key:value` tag with this key.
-    public static func value(of key: String, in tags: [String]) -> String? {
-        for tag in tags where tag.hasPrefix(key) {
-            let rest = tag.dropFirst(key.count)
-            if rest.first == ":" { return String(rest.dropFirst()) }
-        }
-        return nil
-    }
 }

@@ -10,7 +10,7 @@ public struct ModuleError: Error, CustomStringConvertible, Sendable {
 
 /// One configured instance of a module. Calls into the module are
 /// serialised by `lock`, as the ABI promises modules.
-public final class ModuleInstance: SchedulableCheck, @unchecked Sendable {
+public final class ModuleInstance: SchedulableCheck, FlushSource, @unchecked Sendable {
     public let module: LoadedModule
     public let context: HostContext
     public let instanceID: String
@@ -108,6 +108,13 @@ public final class ModuleInstance: SchedulableCheck, @unchecked Sendable {
     }
 
     public var isCollector: Bool { module.kinds.contains(.collector) }
+
+    /// What this instance submitted that is ready at `now`. A collector
+    /// submits outside runs, so its pending points are closed here first.
+    public func flush(now: Double, force: Bool) -> FlushBatch {
+        if !isCheck { context.sampler.commit(time: now) }
+        return context.sampler.flush(now: now, force: force)
+    }
     public var isCheck: Bool { module.kinds.contains(.check) }
     public var isReady: Bool { context.isReady }
 
