@@ -41,7 +41,7 @@ enum IdleBenchmark {
             print("  the agent exited (status \(agent.terminationStatus)) before the measurement")
             return
         }
-        let mappings = try read(pid: agent.processIdentifier)
+        let mappings = read(pid: agent.processIdentifier)
         let total = mappings.reduce(0) { $0 + $1.rssKB }
         for mapping in mappings.sorted(by: { $0.rssKB > $1.rssKB }) where mapping.rssKB >= 256 {
             print(String(format: "  %8.1f MB  %@", Double(mapping.rssKB) / 1024, mapping.name))
@@ -53,8 +53,11 @@ enum IdleBenchmark {
 
     /// RSS per mapped file (all its segments together), `[heap]`, `[stack]`
     /// and anonymous memory.
-    static func read(pid: Int32) throws -> [Mapping] {
-        let text = try String(contentsOfFile: "/proc/\(pid)/smaps", encoding: .utf8)
+    static func read(pid: Int32) -> [Mapping] {
+        // /proc files report a size of 0: read to the end, not by size.
+        guard let file = FileHandle(forReadingAtPath: "/proc/\(pid)/smaps") else { return [] }
+        defer { try? file.close() }
+        let text = String(decoding: file.readDataToEndOfFile(), as: UTF8.self)
         var byName: [String: Int] = [:]
         var current = "[anonymous]"
         for line in text.split(separator: "\n") {
