@@ -30,7 +30,10 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     let now = 1_700_000_000.0 + Double(harness.calls / 50)
     harness.processor.process(packet, listener: 0, pid: -1, now: now)
     if harness.calls % 200 == 0 {
-        let batch = harness.shared.state.withLock { $0.sampler.flush(now: now + 15, force: harness.calls % 1000 == 0) }
+        // The server's two-step flush: collect under the lock, build outside, recycle.
+        var closed = harness.shared.state.withLock { $0.sampler.collect(now: now + 15, force: harness.calls % 1000 == 0) }
+        let batch = closed.build()
+        harness.shared.state.withLock { $0.sampler.recycle(&closed) }
         for sketch in batch.sketches {
             for point in sketch.points {
                 let q = point.quantile(0.5)
