@@ -54,8 +54,6 @@ public final class Forwarder: FlushSink, StatusReporting {
         logger.info("forwarding", metadata: ["destinations": "\(sinks.map(\.name).joined(separator: ", "))"])
     }
 
-    public var destinationNames: [String] { workers.map(\.sink.name) }
-
     public func start() { workers.forEach { $0.sink.start() } }
 
     /// Hands the flush to every destination; returns at once.

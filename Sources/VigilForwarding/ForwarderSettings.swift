@@ -25,7 +25,6 @@ public struct ForwarderSettings: Sendable {
     public var stopTimeoutSeconds: Double = 5
 
     public var usesIntake: Bool { datadog != nil }
-    public var ddURL: String? { datadog?.url }
 
     public init(config: AgentConfig) throws {
         let file = config.file ?? "<defaults>"

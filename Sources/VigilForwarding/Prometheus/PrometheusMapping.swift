@@ -81,15 +81,19 @@ struct PrometheusMapping: Sendable {
         let key = Key(name: family, host: sketch.host, tags: sketch.tags)
         var total = totals[key] ?? Total()
         total.seenAt = now
+        // The label sets of the quantile series, made once per sketch, not per point.
+        let at = labels.firstIndex { "quantile" < $0.name } ?? labels.count
+        let quantileLabels = Self.quantiles.map { quantile in
+            var set = labels
+            set.insert(("quantile", quantile.label), at: at)
+            return set
+        }
         for point in sketch.points.sorted(by: { $0.timestamp < $1.timestamp }) where point.count > 0 {
             let ms = point.timestamp * 1000
-            for (q, text) in Self.quantiles {
-                let value = point.quantile(q)
+            for (index, quantile) in Self.quantiles.enumerated() {
+                let value = point.quantile(quantile.q)
                 guard value.isFinite else { continue }
-                var quantileLabels = labels
-                quantileLabels.append(("quantile", text))
-                quantileLabels.sort { $0.name < $1.name }
-                out.append(PrometheusSample(family: family, type: .summary, source: sketch.name, name: family, labels: quantileLabels,
+                out.append(PrometheusSample(family: family, type: .summary, source: sketch.name, name: family, labels: quantileLabels[index],
                                             value: value, timestampMilliseconds: ms))
             }
             if point.sum.isFinite { total.sum += point.sum }

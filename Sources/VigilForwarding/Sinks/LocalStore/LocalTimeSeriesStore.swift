@@ -2,9 +2,8 @@ import Foundation
 import GRDB
 import VigilModel
 
-/// The local store's tables: series
-/// land in `ts_series`/`ts_points` of vigil.db and are kept for
-/// `local_store_retention` seconds.
+/// The local store's tables in vigil.db: series in `ts_series`, their
+/// points in `ts_points`, kept for `local_store_retention` seconds.
 final class LocalTimeSeriesStore: Sendable {
     private let database: DatabasePool
     let retentionSeconds: Int64
