@@ -4,6 +4,12 @@ struct TagComputer: Sendable {
     static let podNameLabel = "io.kubernetes.pod.name"
     static let podNamespaceLabel = "io.kubernetes.pod.namespace"
 
+    /// Unified service tagging, as the reference does it: a container's DD_ENV, DD_SERVICE and
+    /// DD_VERSION variables, and its com.datadoghq.tags.* labels, are its env, service and version.
+    static let unifiedServiceVariables = [("DD_ENV", "env"), ("DD_SERVICE", "service"), ("DD_VERSION", "version")]
+    static let unifiedServiceLabels = [("com.datadoghq.tags.env", "env"), ("com.datadoghq.tags.service", "service"),
+                                       ("com.datadoghq.tags.version", "version")]
+
     var rules: TagRules
 
     func tags(for entity: Entity) -> TagSet? {
@@ -26,6 +32,12 @@ struct TagComputer: Sendable {
         if !container.namespace.isEmpty { set.low.append("container_namespace:\(container.namespace)") }
         if !container.runtime.isEmpty { set.low.append("runtime:\(container.runtime)") }
         if let namespace = container.labels[TagComputer.podNamespaceLabel] { set.low.append("kube_namespace:\(namespace)") }
+        for (label, tag) in TagComputer.unifiedServiceLabels {
+            if let value = container.labels[label], !value.isEmpty { set.low.append("\(tag):\(value)") }
+        }
+        for (variable, tag) in TagComputer.unifiedServiceVariables {
+            if let value = container.env[variable], !value.isEmpty { set.low.append("\(tag):\(value)") }
+        }
         for (label, tag) in rules.labelsAsTags.sorted(by: { $0.key < $1.key }) {
             if let value = container.labels[label] { set.low.append("\(tag):\(value)") }
         }

@@ -51,6 +51,28 @@ struct CgroupContainerTests {
         #expect((second.value("container.memory.usage", tags: tags) ?? 0) > 0)
     }
 
+    /// Unified service tagging reaches module metrics: one container declares env, service and
+    /// version by variables, the other by com.datadoghq.tags.* labels.
+    @Test(.enabled(if: canRun), .timeLimit(.minutes(2)))
+    func unifiedServiceTagsOnContainerMetrics() async throws {
+        let series = try await Self.withAgent { harness, agent in
+            try harness.runContainer(id: "ust-env", image: Self.image,
+                                     extraArgs: ["--env", "DD_ENV=prod", "--env", "DD_SERVICE=web", "--env", "DD_VERSION=1.4"])
+            try harness.runContainer(id: "ust-label", image: Self.image, extraArgs: [
+                "--label", "com.datadoghq.tags.env=staging", "--label", "com.datadoghq.tags.service=api",
+                "--label", "com.datadoghq.tags.version=2",
+            ])
+            _ = agent.waitForRunning("ust-env") && agent.waitForRunning("ust-label")
+            return try agent.run("cgroup")
+        }
+        func unified(_ id: String) -> Set<String> {
+            let tags = series.first { $0.name == "container.memory.usage" && $0.tags.contains("container_id:\(id)") }?.tags ?? []
+            return Set(tags.filter { $0.hasPrefix("env:") || $0.hasPrefix("service:") || $0.hasPrefix("version:") })
+        }
+        #expect(unified("ust-env") == ["env:prod", "service:web", "version:1.4"])
+        #expect(unified("ust-label") == ["env:staging", "service:api", "version:2"])
+    }
+
     @Test(.enabled(if: canRun), .timeLimit(.minutes(2)))
     func memoryLimitExceededCountsOOMEvents() async throws {
         let tags = ["container_id:hog"]

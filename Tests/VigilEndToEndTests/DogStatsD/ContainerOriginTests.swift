@@ -67,7 +67,8 @@ import VigilModel
 
         let id = "dsd-sender-1"
         try harness.runContainer(id: id, image: "docker.io/library/dsdsender:latest",
-                                 extraArgs: ["--mount", "type=bind,src=\(dir)/run,dst=/dsd,options=rbind:rw",
+                                 extraArgs: ["--env", "DD_ENV=prod", "--env", "DD_SERVICE=web", "--env", "DD_VERSION=1.4",
+                                             "--mount", "type=bind,src=\(dir)/run,dst=/dsd,options=rbind:rw",
                                              "--mount", "type=bind,src=\(dir)/sender,dst=/sender,options=rbind:ro"],
                                  command: ["/sender", "/dsd/dsd.socket", "400"])
         let deadline = Date().addingTimeInterval(20)
@@ -86,6 +87,8 @@ import VigilModel
         await agent.shutdown()
 
         #expect(!containerTags.isEmpty, "the workload store never learned the container's tags")
+        // Unified service tagging: the container's DD_ENV/DD_SERVICE/DD_VERSION are its tags.
+        #expect(Set(containerTags).isSuperset(of: ["env:prod", "service:web", "version:1.4"]), "\(containerTags)")
         let hits = batch.series.filter { $0.name == "ct.hits" }
         #expect(!hits.isEmpty, "no metrics from the container; status: \(status.serialized())")
         let tagged = hits.filter { Set($0.tags).isSuperset(of: containerTags) }

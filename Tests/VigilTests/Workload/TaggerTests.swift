@@ -37,6 +37,30 @@ import VigilConfig
         #expect(tagger.tags(forEntity: "bogus", cardinality: .high) == nil)
     }
 
+    /// Unified service tagging needs no configuration: DD_ENV/DD_SERVICE/DD_VERSION and the
+    /// com.datadoghq.tags.* labels are env, service and version at low cardinality.
+    @Test func unifiedServiceTagsFromVariablesAndLabels() throws {
+        let store = WorkloadStore()
+        let tagger = Tagger(store: store, config: try AgentConfig.fromYAML("", baseDirectory: "/"))
+        store.publish(container("by-env") {
+            $0.env = ["DD_ENV": "prod", "DD_SERVICE": "web", "DD_VERSION": "1.4", "DD_OTHER": "x"]
+        }, source: "containerd")
+        store.publish(container("by-label") {
+            $0.labels = ["com.datadoghq.tags.env": "staging", "com.datadoghq.tags.service": "api",
+                         "com.datadoghq.tags.version": "2", "com.datadoghq.tags.team": "not-unified"]
+        }, source: "containerd")
+        store.publish(container("empty") { $0.env = ["DD_ENV": ""] }, source: "containerd")
+        func tags(_ id: String) -> Set<String> {
+            Set((tagger.tags(forEntity: "container_id://\(id)", cardinality: .low) ?? []).filter {
+                $0.hasPrefix("env:") || $0.hasPrefix("service:") || $0.hasPrefix("version:") || $0.contains("other")
+                    || $0.contains("team")
+            })
+        }
+        #expect(tags("by-env") == ["env:prod", "service:web", "version:1.4"])
+        #expect(tags("by-label") == ["env:staging", "service:api", "version:2"])
+        #expect(tags("empty").isEmpty)
+    }
+
     @Test func cacheIsInvalidatedByStoreEvents() throws {
         let store = WorkloadStore()
         let tagger = Tagger(store: store, rules: TagRules(labelsAsTags: ["team": "team"]))
