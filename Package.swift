@@ -45,10 +45,13 @@ let package = Package(
         .target(name: "VigilModel", dependencies: [.product(name: "Logging", package: "swift-log")]),
         .target(name: "VigilConfig", dependencies: ["VigilModel", "Yams"]),
         .target(name: "VigilAggregation", dependencies: ["VigilModel"], swiftSettings: hotPath),
-        .target(name: "VigilWorkload", dependencies: ["VigilModel", "VigilConfig"]),
+        // Workload entities as plain values: the store's model, and what Swift modules publish.
+        .target(name: "VigilEntities"),
+        .target(name: "VigilWorkload", dependencies: ["VigilEntities", "VigilModel", "VigilConfig"]),
         .target(name: "VigilScheduler", dependencies: ["VigilModel"]),
         .target(name: "VigilModules", dependencies: [
-            "CVigilModule", "VigilModel", "VigilConfig", "VigilAggregation", "VigilWorkload", "VigilScheduler",
+            "CVigilModule", "VigilSwiftModuleKit", "VigilModel", "VigilConfig", "VigilAggregation", "VigilWorkload",
+            "VigilScheduler",
         ]),
         .target(name: "VigilDogStatsD", dependencies: ["VigilModel", "VigilConfig", "VigilAggregation", "CVigilSystem"],
                 swiftSettings: hotPath),
@@ -72,9 +75,13 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
+        // Check templates matched to containers as they come and go.
+        .target(name: "VigilAutodiscovery", dependencies: [
+            "VigilModel", "VigilConfig", "VigilWorkload", "VigilModules", .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "VigilAgent", dependencies: [
             "VigilModel", "VigilConfig", "VigilAggregation", "VigilWorkload", "VigilScheduler",
-            "VigilModules", "VigilDogStatsD", "VigilForwarding", "VigilStatus",
+            "VigilModules", "VigilAutodiscovery", "VigilDogStatsD", "VigilForwarding", "VigilStatus",
         ]),
         .executableTarget(name: "vigil", dependencies: [
             "VigilAgent", "CVigilModule", .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -86,10 +93,14 @@ let package = Package(
         .target(name: "NetworkModule", dependencies: ["CVigilModule", "VigilModuleKit"], path: "Plugins/network", publicHeadersPath: "."),
         // File, tag, rate and batch helpers shared by the C modules; linked into each .so.
         .target(name: "VigilModuleKit", dependencies: ["CVigilModule"], path: "Plugins/kit", publicHeadersPath: "include"),
+        // The Swift twin of Plugins/kit: host-table wrappers, C arenas, entity conversion, options,
+        // the descriptor and background work. Linked into each Swift module's .so and into the host
+        // (which converts entities with the same code).
+        .target(name: "VigilSwiftModuleKit", dependencies: ["CVigilModule", "VigilEntities"], path: "Plugins/swift-kit"),
         // Runs one module in a minimal host counting allocations, descriptors and CPU time (tests, benchmarks).
         .executableTarget(name: "vigil-module-probe", dependencies: ["CVigilModule"], path: "Tools/vigil-module-probe"),
         .target(name: "ContainerdModule", dependencies: [
-            "CVigilModule",
+            "CVigilModule", "VigilSwiftModuleKit",
             .product(name: "GRPCCore", package: "grpc-swift-2"),
             .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
             .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),

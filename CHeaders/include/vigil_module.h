@@ -63,8 +63,9 @@ extern "C" {
 #define VIGIL_ABI_MAJOR 1
 /** Compatible additions (appended fields or functions) within a major.
  *  1.0: the first release.
- *  1.1: vigil_metric.series_epoch. */
-#define VIGIL_ABI_MINOR 1
+ *  1.1: vigil_metric.series_epoch.
+ *  1.2: vigil_container.hostname, ip_addresses, ports. */
+#define VIGIL_ABI_MINOR 2
 
 /** The single symbol every module exports. */
 #define VIGIL_MODULE_ENTRY_SYMBOL "vigil_module_entry"
@@ -254,6 +255,17 @@ typedef struct vigil_container {
     int64_t started_at;          /**< Unix nanoseconds; 0 if not started. */
     int64_t finished_at;         /**< Unix nanoseconds; 0 if not finished. */
     int64_t exit_code;           /**< Exit status once stopped; 0 otherwise. */
+
+    /* ---- since 1.2: what autodiscovery's %%host%%, %%port%% and %%hostname%% need,
+     *      found by the runtime's module so that the core reads no /proc ---- */
+
+    const char *hostname;        /**< Since 1.2. Hostname from the container's configuration, or "". */
+    const char *const *ip_addresses; /**< Since 1.2. ip_address_count addresses in its network
+                                      *   namespace, loopback excluded, preferred first; may be NULL. */
+    uint32_t ip_address_count;   /**< Since 1.2. */
+    uint32_t port_count;         /**< Since 1.2. Entries in ports. */
+    const uint16_t *ports;       /**< Since 1.2. TCP ports listening in its network namespace,
+                                  *   ascending, no duplicates; may be NULL. */
 } vigil_container;
 
 /** An image. Its entity id is the config digest ("sha256:..."). */
@@ -367,6 +379,7 @@ typedef struct vigil_host vigil_host;
  *
  *   since 1.0  submit_metrics ... set_ready (the 14 below)
  *   since 1.1  no new functions (1.1 appended vigil_metric.series_epoch)
+ *   since 1.2  no new functions (1.2 appended fields to vigil_container)
  */
 typedef struct vigil_host_api {
     uint32_t struct_size;   /**< sizeof(vigil_host_api) as the host compiled it. */
@@ -446,6 +459,7 @@ typedef struct vigil_host_api {
     void (*set_ready)(vigil_host *host);
 
     /* ---- since 1.1: no functions appended ---- */
+    /* ---- since 1.2: no functions appended ---- */
 } vigil_host_api;
 
 /** True when the host table is recent enough to contain `field`. */
@@ -532,7 +546,9 @@ _Static_assert(offsetof(vigil_metric, series_epoch) == 48, "vigil_metric 1.1 lay
 _Static_assert(sizeof(vigil_metric) == 56, "vigil_metric layout changed");
 _Static_assert(sizeof(vigil_service_check) == 56, "vigil_service_check layout changed");
 _Static_assert(sizeof(vigil_event) == 72, "vigil_event layout changed");
-_Static_assert(sizeof(vigil_container) == 120, "vigil_container layout changed");
+_Static_assert(offsetof(vigil_container, exit_code) + sizeof(int64_t) == 120, "vigil_container 1.0 layout changed");
+_Static_assert(offsetof(vigil_container, hostname) == 120, "vigil_container 1.2 layout changed");
+_Static_assert(sizeof(vigil_container) == 152, "vigil_container layout changed");
 _Static_assert(sizeof(vigil_image) == 96, "vigil_image layout changed");
 _Static_assert(sizeof(vigil_entity) == 48, "vigil_entity layout changed");
 _Static_assert(sizeof(vigil_entity_event) == 16, "vigil_entity_event layout changed");

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Synchronization
+import VigilAutodiscovery
 import VigilConfig
 import VigilDogStatsD
 import VigilForwarding

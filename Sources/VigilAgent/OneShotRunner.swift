@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import VigilAutodiscovery
 import VigilConfig
 import VigilModel
 import VigilModules

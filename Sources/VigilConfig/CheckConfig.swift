@@ -25,6 +25,15 @@ public struct CheckConfig: Sendable {
     /// Non-empty for autodiscovery templates.
     public var adIdentifiers: [String]
 
+    public init(checkName: String, sourceFile: String, initConfig: ConfigNode, instances: [InstanceConfig],
+                adIdentifiers: [String]) {
+        self.checkName = checkName
+        self.sourceFile = sourceFile
+        self.initConfig = initConfig
+        self.instances = instances
+        self.adIdentifiers = adIdentifiers
+    }
+
     public var isTemplate: Bool { !adIdentifiers.isEmpty }
     public var initConfigYAML: String { initConfig.isNull ? "{}" : initConfig.json.serialized() }
 

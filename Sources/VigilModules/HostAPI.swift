@@ -1,4 +1,5 @@
 import CVigilModule
+import VigilSwiftModuleKit
 import Foundation
 import VigilModel
 

@@ -7,6 +7,10 @@ struct CollectorSettings: Sendable {
     var environmentAllowList: Set<String> = ["DD_ENV", "DD_SERVICE", "DD_VERSION"]
     /// Full resynchronisation period, a safety net for anything the event stream missed.
     var resyncInterval: Duration = .seconds(300)
+    /// How often running containers' addresses and listening ports are read again.
+    var networkRefreshInterval: Duration = .seconds(10)
+    /// Where the host's /proc is mounted (a containerised agent mounts it elsewhere).
+    var procRoot = "/proc"
     var requestTimeout: Duration = .seconds(15)
     var initialBackoff: Duration = .milliseconds(250)
     var maxBackoff: Duration = .seconds(30)

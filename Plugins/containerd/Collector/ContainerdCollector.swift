@@ -2,18 +2,20 @@ import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
 import SwiftProtobuf
+import VigilEntities
+import VigilSwiftModuleKit
 
 /// Keeps the workload store in step with containerd: a full synchronisation, then the
 /// event stream; after any disconnection, reconnects with backoff and synchronises again,
 /// withdrawing what disappeared meanwhile. Only read-only calls are ever made.
 actor ContainerdCollector {
     let settings: CollectorSettings
-    let sink: EntitySink
-    private let builder: ContainerRecordBuilder
+    let sink: EntityPublisher
+    private let builder: ContainerBuilder
 
     /// What this module has published, so a resync can withdraw what vanished.
-    private var publishedContainers: [String: ContainerRecord] = [:]
-    private var publishedImages: [String: ImageRecord] = [:]
+    private var publishedContainers: [String: Container] = [:]
+    private var publishedImages: [String: Image] = [:]
     private var catalog = ImageCatalog()
     /// Resolved manifests by target digest: many references usually share one.
     private var contentCache: [String: ImageContent] = [:]
@@ -24,6 +26,7 @@ actor ContainerdCollector {
     private enum Signal: Sendable {
         case event(Containerd_Services_Events_V1_Envelope)
         case resync
+        case refreshNetwork
     }
 
     struct Disconnected: Error, CustomStringConvertible {
@@ -32,10 +35,10 @@ actor ContainerdCollector {
 
     static let topicPatterns = ["^/containers/", "^/images/", "^/tasks/"]
 
-    init(settings: CollectorSettings, sink: EntitySink) {
+    init(settings: CollectorSettings, sink: EntityPublisher) {
         self.settings = settings
         self.sink = sink
-        builder = ContainerRecordBuilder(environmentAllowList: settings.environmentAllowList)
+        builder = ContainerBuilder(environmentAllowList: settings.environmentAllowList, procRoot: settings.procRoot)
     }
 
     /// Runs until the task is cancelled.
@@ -90,6 +93,13 @@ actor ContainerdCollector {
                     continuation.yield(.resync)
                 }
             }
+            let networkInterval = settings.networkRefreshInterval
+            group.addTask {
+                while true {
+                    try await Task.sleep(for: networkInterval)
+                    continuation.yield(.refreshNetwork)
+                }
+            }
             // Subscribe first so nothing between the listing and the stream is lost; events
             // that arrive during the listing are applied after it (they re-read current state).
             try await Task.sleep(for: .milliseconds(100))
@@ -104,6 +114,7 @@ actor ContainerdCollector {
                 switch signal {
                 case let .event(envelope): try await apply(envelope, api)
                 case .resync: try await synchronise(api)
+                case .refreshNetwork: refreshNetworks()
                 }
             }
             throw Disconnected()
@@ -137,20 +148,20 @@ actor ContainerdCollector {
         }
         catalog = freshCatalog
         // Images: publish each consolidated image once, with every reference collected.
-        var images: [String: ImageRecord] = [:]
+        var images: [String: Image] = [:]
         for digest in catalog.digests { images[digest] = catalog.image(digest: digest) }
-        for (digest, _) in publishedImages where images[digest] == nil { sink.removeImage(id: digest) }
-        for (digest, image) in images where publishedImages[digest] != image { sink.publish(image) }
+        for (digest, _) in publishedImages where images[digest] == nil { sink.remove(.image, id: digest) }
+        for (digest, image) in images where publishedImages[digest] != image { sink.publish(.image(image)) }
         publishedImages = images
         contentCache = contentCache.filter { entry in images[entry.value.configDigest] != nil }
 
-        var containers: [String: ContainerRecord] = [:]
+        var containers: [String: Container] = [:]
         for item in listed {
-            containers[item.container.id] = builder.record(item.container, namespace: item.namespace, task: item.task,
+            containers[item.container.id] = builder.container(item.container, namespace: item.namespace, task: item.task,
                                                            imageID: imageID(namespace: item.namespace, ref: item.container.image))
         }
-        for (id, _) in publishedContainers where containers[id] == nil { sink.removeContainer(id: id) }
-        for (id, container) in containers where publishedContainers[id] != container { sink.publish(container) }
+        for (id, _) in publishedContainers where containers[id] == nil { sink.remove(.container, id: id) }
+        for (id, container) in containers where publishedContainers[id] != container { sink.publish(.container(container)) }
         publishedContainers = containers
         syncCount += 1
         sink.log(.debug, "synchronised \(containers.count) containers and \(images.count) images from \(namespaces.count) namespaces")
@@ -241,16 +252,29 @@ actor ContainerdCollector {
             return
         }
         let task = try await api.task(namespace: namespace, containerID: id)
-        let record = builder.record(container, namespace: namespace, task: task,
+        let record = builder.container(container, namespace: namespace, task: task,
                                     imageID: imageID(namespace: namespace, ref: container.image))
         if publishedContainers[id] != record {
             publishedContainers[id] = record
-            sink.publish(record)
+            sink.publish(.container(record))
+        }
+    }
+
+    /// Services open ports after their container starts: read running containers' namespaces
+    /// again and republish those whose addresses or ports changed (autodiscovery follows).
+    private func refreshNetworks() {
+        for (id, container) in publishedContainers where container.state == .running {
+            let network = ContainerNetwork.read(pid: container.pid, procRoot: settings.procRoot)
+            guard network != container.network else { continue }
+            var updated = container
+            updated.setNetwork(network)
+            publishedContainers[id] = updated
+            sink.publish(.container(updated))
         }
     }
 
     private func forgetContainer(id: String) {
-        if publishedContainers.removeValue(forKey: id) != nil { sink.removeContainer(id: id) }
+        if publishedContainers.removeValue(forKey: id) != nil { sink.remove(.container, id: id) }
     }
 
     private func refreshImage(namespace: String, name: String, _ api: ContainerdAPI) async throws {
@@ -275,7 +299,7 @@ actor ContainerdCollector {
             var updated = container
             updated.imageID = content.configDigest
             publishedContainers[id] = updated
-            sink.publish(updated)
+            sink.publish(.container(updated))
         }
     }
 
@@ -288,10 +312,10 @@ actor ContainerdCollector {
             if let image = catalog.image(digest: digest) {
                 if publishedImages[digest] != image {
                     publishedImages[digest] = image
-                    sink.publish(image)
+                    sink.publish(.image(image))
                 }
             } else if publishedImages.removeValue(forKey: digest) != nil {
-                sink.removeImage(id: digest)
+                sink.remove(.image, id: digest)
             }
         }
     }

@@ -1,3 +1,5 @@
+import VigilEntities
+
 /// Consolidates image references (one per containerd image record, per namespace) into
 /// one image per config digest carrying all its references.
 struct ImageCatalog: Sendable {
@@ -44,25 +46,16 @@ struct ImageCatalog: Sendable {
     var digests: Dictionary<String, Set<Reference>>.Keys { referencesByDigest.keys }
 
     /// The consolidated image, or nil when nothing references the digest any more.
-    func image(digest: String) -> ImageRecord? {
+    func image(digest: String) -> Image? {
         guard let references = referencesByDigest[digest], let content = contentByDigest[digest] else { return nil }
         let names = Set(references.map(\.name)).sorted()
         let tags = names.filter { !$0.contains("@") }
         let digests = names.filter { $0.contains("@") }
         let preferred = tags.first ?? digests.first ?? ""
-        return ImageRecord(
-            id: digest, name: repositoryName(preferred), repoTags: tags, repoDigests: digests,
+        return Image(
+            id: digest, name: ImageReference(preferred).name, repoTags: tags, repoDigests: digests,
             layers: content.layers, mediaType: content.mediaType, os: content.os,
             architecture: content.architecture, variant: content.variant,
             sizeBytes: content.sizeBytes, createdAt: content.createdAt)
-    }
-
-    /// "docker.io/library/bb:latest" → "docker.io/library/bb" (a colon before the last slash is a port).
-    func repositoryName(_ reference: String) -> String {
-        var rest = Substring(reference)
-        if let at = rest.firstIndex(of: "@") { rest = rest[..<at] }
-        let lastSlash = rest.lastIndex(of: "/") ?? rest.startIndex
-        if let colon = rest[lastSlash...].lastIndex(of: ":") { rest = rest[..<colon] }
-        return String(rest)
     }
 }

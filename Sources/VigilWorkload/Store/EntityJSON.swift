@@ -12,6 +12,8 @@ enum EntityJSON {
                 ("labels", map(c.labels)), ("env", map(c.env)), ("cgroup_path", .string(c.cgroupPath)),
                 ("pid", .int(c.pid)), ("state", .string(c.state.name)), ("created_at", .int(c.createdAt)),
                 ("started_at", .int(c.startedAt)), ("finished_at", .int(c.finishedAt)), ("exit_code", .int(c.exitCode)),
+                ("hostname", .string(c.hostname)), ("ip_addresses", list(c.ipAddresses)),
+                ("ports", .array(c.ports.map { .int(Int64($0)) })),
             ]
         case let .image(i):
             fields += [

@@ -41,6 +41,9 @@ enum EntityMerge {
         c.startedAt = pick(a.startedAt, b.startedAt)
         c.finishedAt = pick(a.finishedAt, b.finishedAt)
         c.exitCode = pick(a.exitCode, b.exitCode)
+        c.hostname = pick(a.hostname, b.hostname)
+        c.ipAddresses = a.ipAddresses.isEmpty ? b.ipAddresses : a.ipAddresses
+        c.ports = a.ports.isEmpty ? b.ports : a.ports
         return c
     }
 

@@ -57,12 +57,16 @@ struct AgentFixture {
     }
 
     @discardableResult
-    func vigil(_ args: [String], check: Bool = false, timeout: Double = 60) throws -> Subprocess.Result {
-        try Subprocess.run(AgentFixture.vigil, args + ["-c", configFile], timeout: timeout, check: check)
+    /// `environment` adds variables to the agent's own.
+    func vigil(_ args: [String], check: Bool = false, timeout: Double = 60,
+               environment: [String: String] = [:]) throws -> Subprocess.Result {
+        try Subprocess.run(AgentFixture.vigil, args + ["-c", configFile], timeout: timeout, check: check,
+                           environment: environment.isEmpty ? nil
+                               : ProcessInfo.processInfo.environment.merging(environment) { _, added in added })
     }
 
-    func json(_ args: [String]) throws -> Any {
-        let result = try vigil(args)
+    func json(_ args: [String], environment: [String: String] = [:]) throws -> Any {
+        let result = try vigil(args, environment: environment)
         return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8))
     }
 

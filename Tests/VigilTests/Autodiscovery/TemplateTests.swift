@@ -1,4 +1,5 @@
 import Testing
+import VigilAutodiscovery
 import VigilConfig
 
 @Suite struct TemplateTests {

@@ -1,19 +1,22 @@
 import Foundation
+import VigilEntities
 
-/// Turns containerd's container and task messages into a `ContainerRecord`.
-struct ContainerRecordBuilder {
+/// Turns containerd's container and task messages into a container entity.
+struct ContainerBuilder {
     var environmentAllowList: Set<String>
+    var procRoot: String
 
-    /// The parts of the OCI runtime spec the record needs.
+    /// The parts of the OCI runtime spec the entity needs.
     private struct Spec: Decodable {
         struct Process: Decodable { var env: [String]? }
         struct Linux: Decodable { var cgroupsPath: String? }
         var process: Process?
         var linux: Linux?
+        var hostname: String?
     }
 
-    func record(_ container: Containerd_Services_Containers_V1_Container, namespace: String,
-                task: Containerd_V1_Types_Process?, imageID: String) -> ContainerRecord {
+    func container(_ container: Containerd_Services_Containers_V1_Container, namespace: String,
+                   task: Containerd_V1_Types_Process?, imageID: String) -> Container {
         let spec = container.hasSpec ? (try? JSONDecoder().decode(Spec.self, from: container.spec.value)) : nil
         var env: [String: String] = [:]
         for entry in spec?.process?.env ?? [] {
@@ -23,11 +26,14 @@ struct ContainerRecordBuilder {
         }
         // runc (cgroupfs driver) puts the container under the spec's path; containerd's default is /<namespace>/<id>.
         let cgroupsPath = spec?.linux?.cgroupsPath ?? ""
-        var record = ContainerRecord(
-            id: container.id, namespace: namespace, imageRef: container.image, imageID: imageID,
+        // containerd has no separate container name: the id is the name.
+        var record = Container(
+            id: container.id, name: container.id, namespace: namespace, runtime: "containerd",
+            imageRef: container.image, imageID: imageID,
             labels: container.labels, env: env,
             cgroupPath: cgroupsPath.isEmpty ? "/\(namespace)/\(container.id)" : cgroupsPath,
-            createdAt: container.hasCreatedAt ? container.createdAt.unixNanoseconds : 0)
+            createdAt: container.hasCreatedAt ? container.createdAt.unixNanoseconds : 0,
+            hostname: spec?.hostname ?? "")
         if let task {
             switch task.status {
             case .running: record.state = .running
@@ -44,6 +50,16 @@ struct ContainerRecordBuilder {
         } else {
             record.state = .created
         }
+        if record.state == .running { record.setNetwork(ContainerNetwork.read(pid: record.pid, procRoot: procRoot)) }
         return record
+    }
+}
+
+extension Container {
+    var network: ContainerNetwork { ContainerNetwork(ipAddresses: ipAddresses, ports: ports) }
+
+    mutating func setNetwork(_ network: ContainerNetwork) {
+        ipAddresses = network.ipAddresses
+        ports = network.ports
     }
 }

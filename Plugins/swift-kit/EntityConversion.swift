@@ -1,9 +1,15 @@
 import CVigilModule
-import VigilWorkload
+import VigilEntities
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// vigil_container as ABI 1.0 defined it (up to exit_code): the least a module may pass.
+private let containerSize10 = UInt32(MemoryLayout<vigil_container>.offset(of: \vigil_container.hostname)!)
 
 /// Entities between the ABI's C structs and the workload store's types.
-enum EntityConversion {
-    static func fromC(_ p: UnsafePointer<vigil_entity>) -> Entity? {
+public enum EntityConversion {
+    public static func fromC(_ p: UnsafePointer<vigil_entity>) -> Entity? {
         let e = p.pointee
         guard e.struct_size >= UInt32(MemoryLayout<vigil_entity>.size), let idPtr = e.id,
               let kind = EntityKind(rawValue: Int(e.kind))
@@ -12,14 +18,19 @@ enum EntityConversion {
         guard !id.isEmpty else { return nil }
         switch kind {
         case .container:
-            guard let c = e.container?.pointee, c.struct_size >= UInt32(MemoryLayout<vigil_container>.size) else { return nil }
+            guard let pointer = e.container, pointer.pointee.struct_size >= containerSize10 else { return nil }
+            // A module built against an older header passes a shorter struct: read what it covers.
+            var c = vigil_container()
+            memcpy(&c, pointer, min(Int(pointer.pointee.struct_size), MemoryLayout<vigil_container>.size))
             return .container(Container(
                 id: id, name: optionalString(c.name) ?? "", namespace: optionalString(c.namespace_name) ?? "",
                 runtime: optionalString(c.runtime) ?? "", imageRef: optionalString(c.image_ref) ?? "",
                 imageID: optionalString(c.image_id) ?? "", labels: readCPairs(c.labels, c.label_count),
                 env: readCPairs(c.env, c.env_count), cgroupPath: optionalString(c.cgroup_path) ?? "",
                 pid: c.pid, state: ContainerState(rawValue: Int(c.state)) ?? .unknown,
-                createdAt: c.created_at, startedAt: c.started_at, finishedAt: c.finished_at, exitCode: c.exit_code))
+                createdAt: c.created_at, startedAt: c.started_at, finishedAt: c.finished_at, exitCode: c.exit_code,
+                hostname: optionalString(c.hostname) ?? "", ipAddresses: readCStrings(c.ip_addresses, c.ip_address_count),
+                ports: c.ports.map { Array(UnsafeBufferPointer(start: $0, count: Int(c.port_count))) } ?? []))
         case .image:
             guard let i = e.image?.pointee, i.struct_size >= UInt32(MemoryLayout<vigil_image>.size) else { return nil }
             return .image(Image(
@@ -34,7 +45,7 @@ enum EntityConversion {
     }
 
     /// A C view of `entity` whose memory lives as long as `arena`.
-    static func toC(_ entity: Entity, _ arena: CArena) -> UnsafePointer<vigil_entity> {
+    public static func toC(_ entity: Entity, _ arena: CArena) -> UnsafePointer<vigil_entity> {
         var out = vigil_entity()
         out.struct_size = UInt32(MemoryLayout<vigil_entity>.size)
         out.kind = UInt32(entity.kind.rawValue)
@@ -57,6 +68,15 @@ enum EntityConversion {
             cc.started_at = c.startedAt
             cc.finished_at = c.finishedAt
             cc.exit_code = c.exitCode
+            cc.hostname = arena.string(c.hostname)
+            cc.ip_addresses = arena.strings(c.ipAddresses)
+            cc.ip_address_count = UInt32(c.ipAddresses.count)
+            if !c.ports.isEmpty {
+                let ports = arena.allocate(UInt16.self, count: c.ports.count)
+                ports.initialize(from: c.ports, count: c.ports.count)
+                cc.ports = UnsafePointer(ports)
+                cc.port_count = UInt32(c.ports.count)
+            }
             out.container = arena.value(cc)
         case let .image(i):
             var ci = vigil_image()

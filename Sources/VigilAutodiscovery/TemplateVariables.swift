@@ -1,3 +1,5 @@
+import VigilConfig
+
 /// Substitutes `%%name%%` template variables in every string of a check
 /// instance, the way Datadog autodiscovery templates use them.
 public enum TemplateVariables {

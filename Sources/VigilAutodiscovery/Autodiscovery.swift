@@ -12,7 +12,7 @@ public final class Autodiscovery: StatusReporting, @unchecked Sendable {
     struct Resolved {
         var container: Container
         var configs: [CheckConfig]
-        var instances: [ModuleInstance]
+        public var instances: [ModuleInstance]
     }
 
     private let resolver: TemplateResolver
@@ -24,11 +24,10 @@ public final class Autodiscovery: StatusReporting, @unchecked Sendable {
     private let state = Mutex<(resolved: [String: Resolved], errors: [String])>(([:], []))
     private var subscription: UInt64?
 
-    init(templates: [CheckConfig], modules: [String: LoadedModule], services: HostServices, store: WorkloadStore,
+    public init(templates: [CheckConfig], modules: [String: LoadedModule], services: HostServices, store: WorkloadStore,
          tagger: TagProvider, schedule: @escaping @Sendable (ModuleInstance) -> Void,
          unschedule: @escaping @Sendable (ModuleInstance) -> Void) {
-        resolver = TemplateResolver(templates: templates, tagger: tagger,
-                                    procRoot: services.config.string("proc_root") ?? "/proc")
+        resolver = TemplateResolver(templates: templates, tagger: tagger)
         self.modules = modules
         self.services = services
         self.store = store
@@ -49,10 +48,10 @@ public final class Autodiscovery: StatusReporting, @unchecked Sendable {
     }
 
     /// The instances currently scheduled for containers.
-    var instances: [ModuleInstance] { state.withLock { $0.resolved.values.flatMap(\.instances) } }
+    public var instances: [ModuleInstance] { state.withLock { $0.resolved.values.flatMap(\.instances) } }
 
     /// Resolves every running container once, without following events (for `vigil check`).
-    func resolveNow() -> [ModuleInstance] {
+    public func resolveNow() -> [ModuleInstance] {
         for entity in store.entities(kind: .container) { handle(EntityEvent(type: .set, entity: entity)) }
         return instances
     }
@@ -61,7 +60,9 @@ public final class Autodiscovery: StatusReporting, @unchecked Sendable {
         guard let container = event.entity.container else { return }
         let running = event.type == .set && container.state == .running && container.pid > 0
         let previous = state.withLock { $0.resolved[container.id] }
-        if let previous, !running || previous.container.pid != container.pid {
+        // A new process, or new addresses or ports, make the earlier resolution stale.
+        if let previous, !running || previous.container.pid != container.pid
+            || !ContainerFacts.sameNetwork(previous.container, container) {
             state.withLock { _ = $0.resolved.removeValue(forKey: container.id) }
             retire(previous)
         } else if previous != nil {

@@ -1,16 +1,17 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Hands Swift strings to C as a borrowed `const char *const *` array for
 /// the duration of `body`, as the ABI's ownership rules require.
-func withCStringArray<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>?, Int) -> R) -> R {
-    let pointers = strings.map { UnsafePointer(strdup($0)) }
-    defer { pointers.forEach { free(UnsafeMutablePointer(mutating: $0)) } }
-    return pointers.withUnsafeBufferPointer { body($0.baseAddress, strings.count) }
+public func withCStringArray<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>?, Int) -> R) -> R {
+    let arena = CArena()
+    return body(arena.strings(strings), strings.count)
 }
 
 /// Copies `text` into a C buffer, NUL-terminated and truncated to fit;
 /// returns the full length, like snprintf.
-func copyOut(_ text: String, _ buffer: UnsafeMutablePointer<CChar>?, _ size: Int) -> Int {
+public func copyOut(_ text: String, _ buffer: UnsafeMutablePointer<CChar>?, _ size: Int) -> Int {
     var text = text
     return text.withUTF8 { bytes in
         if let buffer, size > 0 {
@@ -23,7 +24,7 @@ func copyOut(_ text: String, _ buffer: UnsafeMutablePointer<CChar>?, _ size: Int
 }
 
 /// Reads an array of `count` borrowed C strings, skipping NULL entries.
-func readCStrings(_ array: UnsafePointer<UnsafePointer<CChar>?>?, _ count: UInt32) -> [String] {
+public func readCStrings(_ array: UnsafePointer<UnsafePointer<CChar>?>?, _ count: UInt32) -> [String] {
     guard let array else { return [] }
     var out: [String] = []
     out.reserveCapacity(Int(count))
@@ -34,7 +35,7 @@ func readCStrings(_ array: UnsafePointer<UnsafePointer<CChar>?>?, _ count: UInt3
 }
 
 /// Reads 2*count borrowed C strings as key/value pairs.
-func readCPairs(_ array: UnsafePointer<UnsafePointer<CChar>?>?, _ count: UInt32) -> [String: String] {
+public func readCPairs(_ array: UnsafePointer<UnsafePointer<CChar>?>?, _ count: UInt32) -> [String: String] {
     guard let array else { return [:] }
     var out: [String: String] = [:]
     for i in 0..<Int(count) {
@@ -44,4 +45,4 @@ func readCPairs(_ array: UnsafePointer<UnsafePointer<CChar>?>?, _ count: UInt32)
     return out
 }
 
-func optionalString(_ p: UnsafePointer<CChar>?) -> String? { p.map { String(cString: $0) } }
+public func optionalString(_ p: UnsafePointer<CChar>?) -> String? { p.map { String(cString: $0) } }

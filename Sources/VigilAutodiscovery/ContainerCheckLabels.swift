@@ -1,3 +1,5 @@
+import VigilConfig
+
 /// Check configurations carried by a container's labels:
 /// `vigil.ad.check_names`, `vigil.ad.init_configs`, `vigil.ad.instances`
 /// (JSON arrays of equal length), or Datadog's `com.datadoghq.ad.*` twins.

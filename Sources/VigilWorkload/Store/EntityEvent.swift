@@ -1,35 +1,4 @@
-/// Any workload entity.
-public enum Entity: Sendable, Hashable {
-    case container(Container)
-    case image(Image)
-    case generic(GenericEntity)
-
-    public var kind: EntityKind {
-        switch self {
-        case .container: .container
-        case .image: .image
-        case let .generic(entity): entity.kind
-        }
-    }
-
-    public var id: String {
-        switch self {
-        case let .container(container): container.id
-        case let .image(image): image.id
-        case let .generic(entity): entity.id
-        }
-    }
-
-    public var container: Container? {
-        if case let .container(container) = self { return container }
-        return nil
-    }
-
-    public var image: Image? {
-        if case let .image(image) = self { return image }
-        return nil
-    }
-}
+import VigilEntities
 
 /// A change in the store, as delivered to subscribers.
 public struct EntityEvent: Sendable {

@@ -10,7 +10,6 @@ import VigilWorkload
 struct TemplateResolver {
     let templates: [CheckConfig]
     let tagger: TagProvider
-    let procRoot: String
 
     struct Resolution {
         var configs: [CheckConfig] = []
@@ -19,7 +18,7 @@ struct TemplateResolver {
 
     func resolve(_ container: Container) -> Resolution {
         var out = Resolution()
-        let facts = ContainerFacts(container: container, procRoot: procRoot)
+        let facts = ContainerFacts(container: container)
         let identifiers = facts.identifiers
         var candidates = templates.filter { !$0.adIdentifiers.isEmpty && !identifiers.isDisjoint(with: $0.adIdentifiers) }
         do {

@@ -17,12 +17,19 @@ public struct Container: Sendable, Hashable {
     public var startedAt: Int64
     public var finishedAt: Int64
     public var exitCode: Int64
+    /// The hostname from the container's configuration, or "".
+    public var hostname: String
+    /// Addresses in its network namespace, loopback excluded, preferred first.
+    public var ipAddresses: [String]
+    /// TCP ports listening in its network namespace, ascending.
+    public var ports: [UInt16]
 
     public init(id: String, name: String = "", namespace: String = "", runtime: String = "",
                 imageRef: String = "", imageID: String = "", labels: [String: String] = [:],
                 env: [String: String] = [:], cgroupPath: String = "", pid: Int64 = 0,
                 state: ContainerState = .unknown, createdAt: Int64 = 0, startedAt: Int64 = 0,
-                finishedAt: Int64 = 0, exitCode: Int64 = 0) {
+                finishedAt: Int64 = 0, exitCode: Int64 = 0, hostname: String = "", ipAddresses: [String] = [],
+                ports: [UInt16] = []) {
         self.id = id
         self.name = name
         self.namespace = namespace
@@ -38,5 +45,8 @@ public struct Container: Sendable, Hashable {
         self.startedAt = startedAt
         self.finishedAt = finishedAt
         self.exitCode = exitCode
+        self.hostname = hostname
+        self.ipAddresses = ipAddresses
+        self.ports = ports
     }
 }

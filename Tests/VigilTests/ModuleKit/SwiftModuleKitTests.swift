@@ -1,0 +1,149 @@
+import CVigilModule
+import Foundation
+import Logging
+import Synchronization
+import Testing
+import VigilConfig
+@testable import VigilModules
+import VigilSwiftModuleKit
+import VigilWorkload
+
+/// The Swift module kit against the real host table: a module defined with
+/// ModuleDefinition is configured, started and stopped by ModuleInstance, and
+/// every ModuleHost call lands in a real workload store.
+@Suite(.serialized) struct SwiftModuleKitTests {
+    /// What the in-process module saw; written from its callbacks.
+    final class Observed: @unchecked Sendable {
+        let lock = NSLock()
+        var host: ModuleHost?
+        var options: [String: String] = [:]
+        var changes: [[String]] = []
+        var stopped = false
+        var subscription: EntitySubscription?
+
+        func record(_ batch: [EntityChange], initial: Bool) {
+            lock.withLock {
+                changes.append(batch.map { change in
+                    switch change {
+                    case let .set(e): "\(initial ? "initial " : "")set \(e.kind.name) \(e.id)"
+                    case let .unset(e): "unset \(e.kind.name) \(e.id)"
+                    }
+                })
+            }
+        }
+    }
+
+    final class Body: ModuleInstanceBody {
+        let observed: Observed
+        init(_ observed: Observed) { self.observed = observed }
+        func start() throws {
+            guard let host = observed.host else { return }
+            observed.subscription = try EntitySubscription(host: host, name: "kit-test", kinds: [.container]) { [observed] in
+                observed.record($0, initial: $1)
+            }
+        }
+        func stop() {
+            observed.subscription?.cancel()
+            observed.lock.withLock { observed.stopped = true }
+        }
+    }
+
+    static let observed = Observed()
+
+    static let definition = ModuleDefinition(name: "kittest", version: "0.1.0", description: "kit under test",
+                                             kinds: VIGIL_MODULE_KIND_COLLECTOR) { host, info in
+        observed.host = host
+        let options = ModuleOptions(host.configValue)
+        observed.options = [
+            "list": try options.stringList("names")?.joined(separator: "|") ?? "-",
+            "map": try options.stringMap("renames")?.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",") ?? "-",
+            "check": info.checkName,
+        ]
+        if try options.bool("refuse") == true { throw ModuleOptions.Invalid("refused on request") }
+        return Body(observed)
+    }
+
+    func instance(_ yaml: String, store: WorkloadStore) throws -> ModuleInstance {
+        let descriptor = try #require(ModuleExport.descriptor(for: Self.definition, hostMajor: UInt16(VIGIL_ABI_MAJOR)))
+        let module = LoadedModule(name: "kittest", version: "0.1.0", path: "(in process)", kinds: [.collector],
+                                  descriptor: descriptor)
+        let services = HostServices(config: try AgentConfig.fromYAML("hostname: kit-host", baseDirectory: "/"),
+                                    logger: Logger(label: "test"), tagProvider: nil, workload: store)
+        let check = try CheckConfig.parse(try YAMLLoader.load(yaml, file: "k.yaml"), checkName: "kittest", file: "k.yaml")
+        return try ModuleInstance(module: module, check: check, instance: check.instances[0], services: services)
+    }
+
+    @Test func descriptorRefusesAnotherMajor() {
+        #expect(ModuleExport.descriptor(for: Self.definition, hostMajor: UInt16(VIGIL_ABI_MAJOR) + 1) == nil)
+    }
+
+    @Test func moduleHostReachesTheStoreAndOptionsParse() throws {
+        let store = WorkloadStore()
+        store.publish(.container(Container(id: "before", pid: 7, state: .running)), source: "other")
+        let instance = try instance("""
+            instances:
+              - names: [a, 2, true]
+                renames: {DD_ENV: env, TEAM: team}
+            """, store: store)
+        defer { instance.destroy() }
+        #expect(Self.observed.options == ["list": "a|2|true", "map": "DD_ENV=env,TEAM=team", "check": "kittest"])
+        try instance.start()
+        let host = try #require(Self.observed.host)
+        #expect(host.hostname == "kit-host")
+
+        let published = Container(id: "web", name: "web", namespace: "default", runtime: "containerd", pid: 42,
+                                  state: .running, hostname: "web-1", ipAddresses: ["10.0.0.2", "fd00::2"], ports: [80, 8443])
+        #expect(host.publish(.container(published)))
+        // The store holds exactly what the module published, new 1.2 fields included.
+        #expect(store.entity(kind: .container, id: "web")?.container == published)
+        #expect(host.entity(.container, id: "web")?.container == published)
+        #expect(host.entity(.container, id: "absent") == nil)
+        #expect(Set(host.entities(.container).map(\.id)) == ["before", "web"])
+
+        host.remove(.container, id: "web")
+        host.remove(.container, id: "never-there")   // not an error
+        #expect(store.entity(kind: .container, id: "web") == nil)
+
+        instance.stop()
+        let changes = Self.observed.lock.withLock { Self.observed.changes }
+        #expect(changes.first == ["initial set container before"])
+        #expect(changes.dropFirst().flatMap { $0 } == ["set container web", "unset container web"])
+        #expect(Self.observed.lock.withLock { Self.observed.stopped })
+    }
+
+    @Test func configureErrorsReachTheAgent() throws {
+        #expect(throws: ModuleError.self) {
+            _ = try instance("instances:\n  - refuse: yes\n", store: WorkloadStore())
+        }
+        do {
+            _ = try instance("instances:\n  - refuse: maybe\n", store: WorkloadStore())
+            Issue.record("a bad boolean was accepted")
+        } catch {
+            #expect("\(error)".contains("refuse must be true or false, got \"maybe\""))
+        }
+    }
+
+    /// A module built against the 1.0 header passes a 120-byte vigil_container: it is read
+    /// without touching what lies past it.
+    @Test func containersFromOlderModulesAreReadToTheirSize() throws {
+        let arena = CArena()
+        var container = vigil_container()
+        container.struct_size = 120
+        container.name = arena.string("old")
+        container.pid = 9
+        container.state = UInt32(ContainerState.running.rawValue)
+        container.hostname = arena.string("must-not-be-read")
+        var entity = vigil_entity()
+        entity.struct_size = UInt32(MemoryLayout<vigil_entity>.size)
+        entity.kind = UInt32(EntityKind.container.rawValue)
+        entity.id = arena.string("old")
+        entity.container = arena.value(container)
+        let read = try #require(EntityConversion.fromC(arena.value(entity))?.container)
+        #expect(read.pid == 9 && read.state == .running && read.name == "old")
+        #expect(read.hostname == "")
+
+        container.struct_size = 119
+        entity.container = arena.value(container)
+        #expect(EntityConversion.fromC(arena.value(entity)) == nil)
+    }
+}
