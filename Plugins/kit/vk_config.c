@@ -12,6 +12,20 @@ int vk_instance_option(const vigil_host_api *api, vigil_host *host, const char *
     return 0;
 }
 
+vigil_status vk_require_host_abi(const vigil_host_api *api, unsigned minor, const char *why_minor,
+                                 char *errbuf, size_t errbuf_size) {
+    if (api->abi_major != VIGIL_ABI_MAJOR) {
+        snprintf(errbuf, errbuf_size, "host ABI %u is not %u", api->abi_major, VIGIL_ABI_MAJOR);
+        return VIGIL_ERROR_UNSUPPORTED;
+    }
+    if (api->abi_minor < minor) {
+        snprintf(errbuf, errbuf_size, "host ABI %u.%u has no %s; this module needs %u.%u",
+                 api->abi_major, api->abi_minor, why_minor, VIGIL_ABI_MAJOR, minor);
+        return VIGIL_ERROR_UNSUPPORTED;
+    }
+    return VIGIL_OK;
+}
+
 int vk_parse_cardinality(const char *text, vigil_cardinality *out) {
     if (strcmp(text, "low") == 0) { *out = VIGIL_CARDINALITY_LOW; return 0; }
     if (strcmp(text, "orchestrator") == 0) { *out = VIGIL_CARDINALITY_ORCHESTRATOR; return 0; }

@@ -171,16 +171,9 @@ static void network_destroy(void *instance) {
 static vigil_status network_configure(const vigil_host_api *api, vigil_host *host, const vigil_instance_config *config,
                                       void **instance_out, char *errbuf, size_t errbuf_size) {
     (void)config;
-    if (api->abi_major != VIGIL_ABI_MAJOR) {
-        snprintf(errbuf, errbuf_size, "host ABI %u is not %u", api->abi_major, VIGIL_ABI_MAJOR);
-        return VIGIL_ERROR_UNSUPPORTED;
-    }
     /* Rates come from the host and need it to honour series epochs (1.1). */
-    if (api->abi_minor < 1) {
-        snprintf(errbuf, errbuf_size, "host ABI %u.%u has no series epochs; this module needs 1.1",
-                 api->abi_major, api->abi_minor);
-        return VIGIL_ERROR_UNSUPPORTED;
-    }
+    vigil_status abi = vk_require_host_abi(api, 1, "series epochs", errbuf, errbuf_size);
+    if (abi != VIGIL_OK) return abi;
     network_check *n = calloc(1, sizeof *n);
     if (!n) {
         snprintf(errbuf, errbuf_size, "out of memory");

@@ -49,11 +49,7 @@ struct ContainerdAPI: Sendable {
         let service = Containerd_Services_Containers_V1_Containers.Client(wrapping: client)
         var request = Containerd_Services_Containers_V1_GetContainerRequest()
         request.id = id
-        do {
-            return try await service.get(request, metadata: metadata(namespace), options: options).container
-        } catch let error as RPCError where error.code == .notFound {
-            return nil
-        }
+        return try await nilIfNotFound { try await service.get(request, metadata: metadata(namespace), options: options).container }
     }
 
     func tasks(namespace: String) async throws -> [Containerd_V1_Types_Process] {
@@ -67,11 +63,7 @@ struct ContainerdAPI: Sendable {
         let service = Containerd_Services_Tasks_V1_Tasks.Client(wrapping: client)
         var request = Containerd_Services_Tasks_V1_GetRequest()
         request.containerID = containerID
-        do {
-            return try await service.get(request, metadata: metadata(namespace), options: options).process
-        } catch let error as RPCError where error.code == .notFound {
-            return nil
-        }
+        return try await nilIfNotFound { try await service.get(request, metadata: metadata(namespace), options: options).process }
     }
 
     func images(namespace: String) async throws -> [Containerd_Services_Images_V1_Image] {
@@ -85,11 +77,7 @@ struct ContainerdAPI: Sendable {
         let service = Containerd_Services_Images_V1_Images.Client(wrapping: client)
         var request = Containerd_Services_Images_V1_GetImageRequest()
         request.name = name
-        do {
-            return try await service.get(request, metadata: metadata(namespace), options: options).image
-        } catch let error as RPCError where error.code == .notFound {
-            return nil
-        }
+        return try await nilIfNotFound { try await service.get(request, metadata: metadata(namespace), options: options).image }
     }
 
     /// Reads a whole blob from the content store (manifests and configs are small).
@@ -117,6 +105,15 @@ struct ContainerdAPI: Sendable {
         streamOptions.waitForReady = false
         try await service.subscribe(request, metadata: [:], options: streamOptions) { response in
             for try await envelope in response.messages { await onEvent(envelope) }
+        }
+    }
+
+    /// A get that answers NOT_FOUND means the object is gone (or never was).
+    private func nilIfNotFound<T>(_ call: () async throws -> T) async throws -> T? {
+        do {
+            return try await call()
+        } catch let error as RPCError where error.code == .notFound {
+            return nil
         }
     }
 }

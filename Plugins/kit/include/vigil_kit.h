@@ -49,6 +49,12 @@ int64_t vk_realtime_ns(void);
 int vk_instance_option(const vigil_host_api *api, vigil_host *host, const char *key,
                        const char *fallback, char *buf, size_t cap);
 
+/** Checks, at configure, that the host speaks this major ABI and at least
+ *  `minor` of it; otherwise writes why into errbuf and returns
+ *  VIGIL_ERROR_UNSUPPORTED (`why_minor` says what the module needs of it). */
+vigil_status vk_require_host_abi(const vigil_host_api *api, unsigned minor, const char *why_minor,
+                                 char *errbuf, size_t errbuf_size);
+
 /** Parses "low" | "orchestrator" | "high". Returns -1 for anything else. */
 int vk_parse_cardinality(const char *text, vigil_cardinality *out);
 

@@ -104,6 +104,11 @@ import VigilWorkload
         host.remove(.container, id: "never-there")   // not an error
         #expect(store.entity(kind: .container, id: "web") == nil)
 
+        // The store delivers events on its own queue: wait for the unset before ending the subscription.
+        let deadline = Date().addingTimeInterval(5)
+        while Date() < deadline, !Self.observed.lock.withLock({ Self.observed.changes.joined().contains("unset container web") }) {
+            Thread.sleep(forTimeInterval: 0.01)
+        }
         instance.stop()
         let changes = Self.observed.lock.withLock { Self.observed.changes }
         #expect(changes.first == ["initial set container before"])
