@@ -70,16 +70,20 @@ public final class DogStatsDServer: FlushSource, StatusReporting, @unchecked Sen
         var opened: [Int32] = []
         do {
             if let path = settings.socketPath {
-                let fd = try SocketSupport.bindUnix(path: path, type: Int32(SOCK_DGRAM.rawValue), mode: 0o722)
+                let (fd, queue) = try UnixDatagramQueue.creating(wanted: settings.socketQueueLength) { () throws(DogStatsDError) in
+                    try SocketSupport.bindUnix(path: path, type: Int32(SOCK_DGRAM.rawValue), mode: 0o722)
+                }
                 opened.append(fd)
                 if settings.originDetection { vigil_enable_passcred(fd) }
                 SocketSupport.setReceiveBuffer(fd, bytes: settings.receiveBufferBytes)
-                addDatagramListener(fd: fd, name: "uds_datagram")
+                var details: [(String, JSONValue)] = [("socket_queue_length", .int(Int64(queue.length)))]
+                if let note = queue.note { details.append(("socket_queue_note", .string(note))) }
+                addDatagramListener(fd: fd, counters: ListenerCounters(name: "uds_datagram", address: path, details: details))
             }
             if let path = settings.streamSocketPath {
                 let fd = try SocketSupport.bindUnix(path: path, type: Int32(SOCK_STREAM.rawValue), mode: 0o722)
                 opened.append(fd)
-                let counters = ListenerCounters(name: "uds_stream")
+                let counters = ListenerCounters(name: "uds_stream", address: path)
                 listenerCounters.append(counters)
                 // A connection's processor only counts into this listener, the last of the snapshot.
                 let snapshot = listenerCounters
@@ -96,7 +100,8 @@ public final class DogStatsDServer: FlushSource, StatusReporting, @unchecked Sen
                 opened.append(fd)
                 SocketSupport.setReceiveBuffer(fd, bytes: settings.receiveBufferBytes)
                 vigil_enable_drop_count(fd)
-                addDatagramListener(fd: fd, name: "udp")
+                let host = settings.nonLocalTraffic ? "0.0.0.0" : "127.0.0.1"
+                addDatagramListener(fd: fd, counters: ListenerCounters(name: "udp", address: "\(host):\(settings.port)"))
             }
         } catch {
             streamListener?.stop()
@@ -108,8 +113,7 @@ public final class DogStatsDServer: FlushSource, StatusReporting, @unchecked Sen
         }
     }
 
-    private func addDatagramListener(fd: Int32, name: String) {
-        let counters = ListenerCounters(name: name)
+    private func addDatagramListener(fd: Int32, counters: ListenerCounters) {
         let index = UInt8(listenerCounters.count)
         listenerCounters.append(counters)
         let delivery: ReaderDelivery<MessageProcessor> = ring.map { .queue($0) }

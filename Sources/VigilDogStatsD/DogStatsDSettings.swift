@@ -13,6 +13,8 @@ struct DogStatsDSettings {
     var bufferSize: Int
     /// 0 keeps the system default.
     var receiveBufferBytes: Int
+    /// Datagrams the Unix datagram socket queues; 0 keeps net.unix.max_dgram_qlen.
+    var socketQueueLength: Int
     var originDetection: Bool
     var tagCardinality: TagCardinality
     var expirySeconds: Int
@@ -29,6 +31,7 @@ struct DogStatsDSettings {
         nonLocalTraffic = config.bool("dogstatsd_non_local_traffic") ?? false
         bufferSize = try Self.int(config, "dogstatsd_buffer_size", default: 8192, range: 64...(1 << 20))
         receiveBufferBytes = try Self.int(config, "dogstatsd_so_rcvbuf", default: 0, range: 0...(1 << 30))
+        socketQueueLength = try Self.int(config, "dogstatsd_socket_queue_length", default: 1024, range: 0...65536)
         originDetection = config.bool("dogstatsd_origin_detection") ?? true
         let cardinality = config.string("dogstatsd_tag_cardinality") ?? "low"
         guard let parsed = TagCardinality(name: cardinality) else {

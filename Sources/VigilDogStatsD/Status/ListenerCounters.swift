@@ -4,6 +4,10 @@ import VigilModel
 /// What one listener received and lost.
 final class ListenerCounters: Sendable {
     let name: String
+    /// Where it listens: a socket path or an address and port.
+    let address: String
+    /// Settings worth showing beside the counters (e.g. the socket's queue length).
+    let details: [(String, JSONValue)]
     let packets = Atomic<Int>(0)
     let bytes = Atomic<Int>(0)
     let metrics = Atomic<Int>(0)
@@ -18,10 +22,14 @@ final class ListenerCounters: Sendable {
     let readErrors = Atomic<Int>(0)
     let connections = Atomic<Int>(0)
 
-    init(name: String) { self.name = name }
+    init(name: String, address: String = "", details: [(String, JSONValue)] = []) {
+        self.name = name
+        self.address = address
+        self.details = details
+    }
 
     var json: JSONValue {
-        .object([
+        .object([("address", .string(address))] + details + [
             ("packets", .int(Int64(packets.load(ordering: .relaxed)))),
             ("bytes", .int(Int64(bytes.load(ordering: .relaxed)))),
             ("metrics", .int(Int64(metrics.load(ordering: .relaxed)))),

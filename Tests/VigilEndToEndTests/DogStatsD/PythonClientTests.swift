@@ -87,4 +87,70 @@ import VigilModel
         let check = try #require(batch.serviceChecks.first)
         #expect(check.name == "e2e.up" && check.status == .warning && check.message == "degraded")
     }
+
+    /// The client's default over the datagram socket: unbuffered and non-blocking, so every
+    /// datagram the socket's queue cannot take is dropped on the client's side, where no agent
+    /// counter sees it. 2,000 metrics/s for 60 s over 10,000 contexts, flushed along the way:
+    /// what the client says it sent is exactly what the agent aggregated, and it dropped none.
+    /// (With the kernel's queue of 10, `dogstatsd_socket_queue_length: 0`, this client dropped
+    /// 34,964 of the 120,000 here.)
+    static let steadySender = #"""
+        import json, sys, time
+        from datadog.dogstatsd import DogStatsd
+        # socket_timeout=0 by default: non-blocking. Telemetry stays on (it keeps the sent and dropped
+        # counts) but reports, and so resets them, only after the run.
+        c = DogStatsd(socket_path=sys.argv[1], disable_buffering=True, telemetry_min_flush_interval=3600)
+        rate, seconds, contexts = 2000, float(sys.argv[2]), 10000
+        start, n = time.monotonic(), 0
+        while n < rate * seconds:
+            # Bursts of 20 every 10 ms: the pace of a busy application, not a smooth trickle.
+            for _ in range(20):
+                c.increment("unbuf.hits", tags=["ctx:%d" % (n % contexts)])
+                n += 1
+            ahead = start + n / rate - time.monotonic()
+            if ahead > 0: time.sleep(ahead)
+        print(json.dumps({"sent": c.packets_sent, "dropped": c.packets_dropped_writer, "attempted": n}))
+        """#
+
+    @Test func unbufferedClientLosesNothingOverTheDatagramSocket() throws {
+        let fixture = try DogStatsDFixture()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", Self.steadySender, fixture.socketPath, "60"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        var received = 0.0
+        var flushes = 0
+        var contexts = Set<[String]>()
+        func drain(force: Bool) {
+            let batch = fixture.server.flush(now: WallClock.now() + (force ? 20 : 0), force: force)
+            let hits = batch.series.filter { $0.name == "unbuf.hits" }
+            contexts.formUnion(hits.map(\.tags))
+            // Counts are sent as per-second rates over 10 s windows.
+            received += hits.reduce(0) { $0 + $1.points.reduce(0) { $0 + $1.value * 10 } }
+            flushes += 1
+        }
+        let deadline = Date().addingTimeInterval(120)
+        while process.isRunning && Date() < deadline {
+            Thread.sleep(forTimeInterval: 5)
+            drain(force: false)
+        }
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+        #expect(fixture.wait { fixture.server.totals(listener: "uds_datagram").queueDrops == 0 })
+        Thread.sleep(forTimeInterval: 0.5)
+        drain(force: true)
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Int], "\(output)")
+        #expect(report["attempted"] == 120_000)
+        #expect(report["dropped"] == 0, "the client dropped datagrams the socket's queue could not take: \(report)")
+        #expect(report["sent"] == 120_000)
+        #expect(Int(received.rounded()) == report["sent"], "agent aggregated \(received), client sent \(report)")
+        #expect(flushes >= 10)
+        #expect(contexts.count == 10_000)
+        let status = fixture.server.statusSnapshot()
+        #expect(status["listeners"]?["uds_datagram"]?["socket_queue_length"] == .int(1024), "\(status.serialized())")
+    }
 }
