@@ -5,6 +5,7 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 let benchmarks: [String: ([String]) async throws -> Void] = [
     "abi": ABIBenchmark.run,
     "dogstatsd": DogStatsDBenchmark.run,
+    "dsd-bursts": DogStatsDBurstBenchmark.run,
     "forwarder": ForwarderBenchmark.run,
     "workload": WorkloadBenchmark.run,
     "cgroup": CgroupBenchmark.run,
