@@ -1,4 +1,5 @@
 import VigilModel
+import VigilStatus
 
 /// The outcome of one-shot check runs, as `vigil check` prints it.
 public struct CheckReport: Sendable {
@@ -41,43 +42,41 @@ public struct CheckReport: Sendable {
         ])
     }
 
-    /// A readable table for people.
-    public var text: String {
+    /// Readable tables for people: series sorted by name and tags, one table per run when
+    /// several runs reported at different times, numbers in plain notation with their unit.
+    public func text(format: HumanFormat) -> String {
         var out = ""
-        if !batch.series.isEmpty {
-            out += pad("METRIC", 40) + pad("TYPE", 8) + pad("VALUE", 16) + "TAGS\n"
-            for s in batch.series {
-                for p in s.points {
-                    out += pad(s.name, 40) + pad(s.type.name, 8) + pad(format(p.value), 16) + s.tags.joined(separator: ",") + "\n"
-                }
+        let runs = Dictionary(grouping: batch.series.flatMap { s in s.points.map { (series: s, point: $0) } },
+                              by: \.point.timestamp)
+        for (index, timestamp) in runs.keys.sorted().enumerated() {
+            if runs.count > 1 { out += "\(index == 0 ? "" : "\n")RUN \(index + 1) at \(format.time(Double(timestamp)))\n" }
+            var table = TextTable(["METRIC", "TYPE", "VALUE", "UNIT", "TAGS"])
+            let rows = runs[timestamp, default: []].sorted {
+                ($0.series.name, $0.series.tags.joined(separator: ",")) < ($1.series.name, $1.series.tags.joined(separator: ","))
             }
+            for (series, point) in rows {
+                table.add([series.name, series.type.name, format.number(point.value), MetricUnits.unit(of: series.name) ?? "-",
+                           series.tags.joined(separator: ",")])
+            }
+            out += table.render()
         }
         if !batch.serviceChecks.isEmpty {
-            out += "\nSERVICE CHECK" + String(repeating: " ", count: 27) + "STATUS  TAGS\n"
-            for c in batch.serviceChecks {
-                out += pad(c.name, 40) + pad(["OK", "WARNING", "CRITICAL", "UNKNOWN"][c.status.rawValue], 8)
-                    + c.tags.joined(separator: ",") + (c.message.isEmpty ? "" : "  \"\(c.message)\"") + "\n"
+            var table = TextTable(["SERVICE CHECK", "STATUS", "TAGS", "MESSAGE"])
+            for c in batch.serviceChecks.sorted(by: { $0.name < $1.name }) {
+                table.add([c.name, ["OK", "WARNING", "CRITICAL", "UNKNOWN"][c.status.rawValue], c.tags.joined(separator: ","),
+                           c.message])
             }
+            out += (out.isEmpty ? "" : "\n") + table.render()
         }
         if !batch.events.isEmpty {
-            out += "\nEVENTS\n"
+            out += (out.isEmpty ? "" : "\n") + "EVENTS\n"
             for e in batch.events { out += "  [\(e.alertType.rawValue)] \(e.title): \(e.text)\n" }
         }
         if !errors.isEmpty {
-            out += "\nERRORS\n"
+            out += (out.isEmpty ? "" : "\n") + "ERRORS\n"
             for e in errors { out += "  \(e)\n" }
         }
         if out.isEmpty { out = "no metrics, service checks or events\n" }
         return out
     }
-
-    private func pad(_ s: String, _ width: Int) -> String {
-        s.count >= width ? s + " " : s + String(repeating: " ", count: width - s.count)
-    }
-
-    private func format(_ v: Double) -> String {
-        v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(format: "%.6g", v)
-    }
 }
-
-import Foundation

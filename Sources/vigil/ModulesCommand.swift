@@ -20,14 +20,6 @@ struct ModulesCommand: AsyncParsableCommand {
             print(JSONValue.array(result.records.map(\.json)).serialized(pretty: true))
             return
         }
-        for r in result.records {
-            let status: String
-            switch r.status {
-            case .loaded: status = "loaded"
-            case let .refused(reason): status = "REFUSED: \(reason)"
-            }
-            let abi = r.abiMajor.map { "\($0).\(r.abiMinor ?? 0)" } ?? "-"
-            print("\(r.name ?? "-")\t\(r.version ?? "-")\tabi \(abi)\t\(r.kinds.names.joined(separator: ",").isEmpty ? "-" : r.kinds.names.joined(separator: ","))\t\(r.path)\t\(status)")
-        }
+        print(ModuleTable.render(result.records), terminator: "")
     }
 }

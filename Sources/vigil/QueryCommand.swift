@@ -1,9 +1,12 @@
 import ArgumentParser
 import Foundation
 import VigilForwarding
+import VigilAgent
 import VigilModel
+import VigilStatus
 
-/// `vigil query METRIC [--tag k:v]… [--since 10m] [--json]`: reads the
+/// `vigil query METRIC [--tag k:v]… [--since 10m] [--json]`, or
+/// `vigil query --list [PATTERN]`: reads the
 /// local time-series store (the default destination when no `dd_url` is
 /// set) straight from `<run_path>/vigil.db`, while the agent runs or not.
 struct QueryCommand: AsyncParsableCommand {
@@ -12,8 +15,11 @@ struct QueryCommand: AsyncParsableCommand {
 
     @OptionGroup var options: ConfigOption
 
-    @Argument(help: "Metric name, e.g. container.cpu.usage.")
-    var metric: String
+    @Argument(help: "Metric name, e.g. container.cpu.usage; with --list, a part of names or a glob.")
+    var metric: String?
+
+    @Flag(help: "List stored metric names with their unit, series and point counts and tag keys.")
+    var list = false
 
     @Option(name: .customLong("tag"), help: "Only series carrying this tag (repeatable; host:NAME matches the host).")
     var tags: [String] = []
@@ -30,6 +36,16 @@ struct QueryCommand: AsyncParsableCommand {
             throw ValidationError("--since: expected a duration such as 30s, 10m, 2h or 1d, not \(since)")
         }
         let query = LocalStoreQuery(config: config)
+        if list {
+            let metrics: [LocalStoreQuery.MetricSummary]
+            do { metrics = try query.list(pattern: metric) } catch { throw ValidationError("\(error)") }
+            print(json ? JSONValue.array(metrics.map { m in
+                .object([("metric", .string(m.metric)), ("series", .int(Int64(m.series))), ("points", .int(Int64(m.points))),
+                         ("tag_keys", .array(m.tagKeys.map { .string($0) }))])
+            }).serialized(pretty: true) : QueryText.render(metrics), terminator: json ? "\n" : "")
+            return
+        }
+        guard let metric else { throw ValidationError("name a metric, or list them with --list") }
         let results: [LocalStoreQuery.Result]
         do {
             results = try query.run(metric: metric, tags: tags, since: WallClock.nowSeconds() - window)
@@ -50,20 +66,6 @@ struct QueryCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data((message + "\n").utf8))
             throw ExitCode(1)
         }
-        print(render(results))
-    }
-
-    private func render(_ results: [LocalStoreQuery.Result]) -> String {
-        let formatter = ISO8601DateFormatter()
-        var out = ""
-        for result in results {
-            let labels = (result.host.isEmpty ? [] : ["host:\(result.host)"]) + result.tags
-            out += "\(result.metric) {\(labels.joined(separator: ", "))} \(result.type)\n"
-            for point in result.points {
-                let when = formatter.string(from: Date(timeIntervalSince1970: TimeInterval(point.timestamp)))
-                out += "  \(when)  \(JSONValue.double(point.value).serialized())\n"
-            }
-        }
-        return out.hasSuffix("\n") ? String(out.dropLast()) : out
+        print(QueryText.render(results, format: HumanFormat(now: WallClock.now())), terminator: "")
     }
 }

@@ -22,6 +22,6 @@ struct StatusCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("vigil status: \(error)\n".utf8))
             throw ExitCode(1)
         }
-        print(json ? status.serialized(pretty: true) : StatusText.render(status), terminator: json ? "\n" : "")
+        print(json ? status.serialized(pretty: true) : StatusText.render(status, format: HumanFormat(now: WallClock.now())), terminator: json ? "\n" : "")
     }
 }

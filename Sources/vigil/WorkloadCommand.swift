@@ -19,16 +19,7 @@ struct WorkloadCommand: AsyncParsableCommand {
             print(listing.serialized(pretty: true))
             return
         }
-        guard case let .array(entities) = listing else { return }
-        for entity in entities {
-            print("=== \(text(entity["kind"])) \(text(entity["id"]))")
-            if case let .object(fields) = entity {
-                for (key, value) in fields where key != "kind" && key != "id" {
-                    print("  \(key): \(text(value))")
-                }
-            }
-        }
-        print("\(entities.count) entities")
+        print(WorkloadText.render(listing, format: HumanFormat(now: WallClock.now())), terminator: "")
     }
 }
 
@@ -67,13 +58,6 @@ func fetchOrExit(config: AgentConfig, path: String, query: [String: String]) thr
     }
 }
 
-func text(_ value: JSONValue?) -> String {
-    switch value {
-    case let .string(s)?: s
-    case let .array(items)?: items.map { text($0) }.joined(separator: ", ")
-    case nil, .null?: "-"
-    case let v?: v.serialized()
-    }
-}
+func text(_ value: JSONValue?) -> String { WorkloadText.text(value) }
 
 import VigilConfig

@@ -50,7 +50,10 @@ struct ContainerBuilder {
         } else {
             record.state = .created
         }
-        if record.state == .running { record.setNetwork(ContainerNetwork.read(pid: record.pid, procRoot: procRoot)) }
+        if record.state == .running || record.state == .paused {
+            record.setNetwork(ContainerNetwork.read(pid: record.pid, procRoot: procRoot))
+            record.startedAt = ProcessStart.unixNanoseconds(pid: record.pid, procRoot: procRoot)
+        }
         return record
     }
 }

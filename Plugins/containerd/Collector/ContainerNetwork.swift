@@ -10,11 +10,11 @@ struct ContainerNetwork: Equatable {
     static func read(pid: Int64, procRoot: String) -> ContainerNetwork {
         guard pid > 0 else { return ContainerNetwork() }
         let net = "\(procRoot)/\(pid)/net"
-        let ipv4 = readFile("\(net)/fib_trie").map(ipv4Addresses) ?? []
-        let ipv6 = readFile("\(net)/if_inet6").map(ipv6Addresses) ?? []
+        let ipv4 = ProcFile.read("\(net)/fib_trie").map(ipv4Addresses) ?? []
+        let ipv6 = ProcFile.read("\(net)/if_inet6").map(ipv6Addresses) ?? []
         var ports = Set<UInt16>()
         for table in ["tcp", "tcp6"] {
-            if let text = readFile("\(net)/\(table)") { ports.formUnion(listeningPorts(text)) }
+            if let text = ProcFile.read("\(net)/\(table)") { ports.formUnion(listeningPorts(text)) }
         }
         return ContainerNetwork(ipAddresses: ipv4 + ipv6, ports: ports.sorted())
     }
@@ -56,12 +56,5 @@ struct ContainerNetwork: Equatable {
             guard fields.count > 3, fields[3] == "0A", let colon = fields[1].lastIndex(of: ":") else { return nil }
             return UInt16(fields[1][fields[1].index(after: colon)...], radix: 16)
         }
-    }
-
-    /// Whole /proc file: their reported size is 0, so read to the end.
-    private static func readFile(_ path: String) -> String? {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
-        defer { try? handle.close() }
-        return String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
     }
 }

@@ -50,6 +50,9 @@ import VigilWorkload
         #expect(web.namespace == Self.namespace && web.runtime == "containerd")
         #expect(web.imageRef == "docker.io/library/alpha:latest" && web.imageID == image.id)
         #expect(web.labels["team"] == "core")
+        // containerd reports no start time: it is the init process's, read by the module.
+        let startedAgo = Date().timeIntervalSince1970 - Double(web.startedAt) / 1e9
+        #expect(startedAgo > -1 && startedAgo < 30, "started_at \(web.startedAt) is \(startedAgo) s ago")
         let cgroupFile = try String(contentsOfFile: "/proc/\(pid)/cgroup", encoding: .utf8)
         #expect(cgroupFile.contains(web.cgroupPath), "the published path is the one the kernel shows")
 

@@ -23,7 +23,7 @@ import VigilStatus
             ("checks", .array([.object([("name", "cpu"), ("runs", 4)])])),
             ("tags", .array([])),
         ])
-        #expect(StatusText.render(document) == """
+        #expect(StatusText.render(document, format: HumanFormat(now: 0)) == """
             version: 0.1.0
             modules: cgroup, network
             forwarder:

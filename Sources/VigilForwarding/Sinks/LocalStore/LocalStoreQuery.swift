@@ -61,6 +61,51 @@ public struct LocalStoreQuery: Sendable {
         }
     }
 
+    /// One stored metric: how many series and points it has, and the keys of its tags.
+    public struct MetricSummary: Sendable, Equatable {
+        public var metric: String
+        public var series: Int
+        public var points: Int
+        public var tagKeys: [String]
+    }
+
+    /// Every stored metric whose name contains `pattern` (or matches it as a glob when it
+    /// holds `*` or `?`), sorted by name.
+    public func list(pattern: String? = nil) throws -> [MetricSummary] {
+        guard FileManager.default.fileExists(atPath: databasePath) else {
+            throw LocalStoreError(description: "no local store at \(databasePath) (has the agent run with this configuration?)")
+        }
+        let pool = try VigilDatabase.openReadOnly(path: databasePath)
+        let rows = try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT s.metric AS metric, s.tags AS tags,
+                       (SELECT COUNT(*) FROM ts_points p WHERE p.series_id = s.id) AS points
+                FROM ts_series s ORDER BY s.metric
+                """)
+        }
+        var byMetric: [String: MetricSummary] = [:]
+        var keys: [String: Set<String>] = [:]
+        for row in rows {
+            let metric: String = row["metric"]
+            if let pattern, !Self.matches(metric, pattern) { continue }
+            byMetric[metric, default: MetricSummary(metric: metric, series: 0, points: 0, tagKeys: [])].series += 1
+            byMetric[metric]!.points += row["points"] as Int
+            for tag in LocalTimeSeriesStore.decodeTags(row["tags"]) {
+                keys[metric, default: []].insert(String(tag.split(separator: ":", maxSplits: 1).first ?? Substring(tag)))
+            }
+        }
+        return byMetric.values.map { summary in
+            var summary = summary
+            summary.tagKeys = keys[summary.metric, default: []].sorted()
+            return summary
+        }.sorted { $0.metric < $1.metric }
+    }
+
+    static func matches(_ name: String, _ pattern: String) -> Bool {
+        guard pattern.contains("*") || pattern.contains("?") else { return name.contains(pattern) }
+        return fnmatch(pattern, name, 0) == 0
+    }
+
     /// Metric names present, for a helpful message when a query finds nothing.
     public func metricNames() throws -> [String] {
         let pool = try VigilDatabase.openReadOnly(path: databasePath)
