@@ -28,6 +28,8 @@ public final class Agent: @unchecked Sendable {
     public let startedAt = Date()
     private var flushTask: Task<Void, Never>?
     private let flushLock = NSLock()
+    // Guarded by flushLock.
+    private var firstFlushLogged = false
 
     public init(config: AgentConfig) throws {
         self.config = config
@@ -53,12 +55,18 @@ public final class Agent: @unchecked Sendable {
         forwarder.start()
         registerRoutes()
         do { try statusServer.start() } catch { logger.error("status API not started: \(error)") }
-        do { try dogstatsd.start() } catch { logger.error("DogStatsD not started: \(error)") }
+        do {
+            try dogstatsd.start()
+            for listener in dogstatsd.listenerDescriptions { logger.info("DogStatsD listening on \(listener)") }
+        } catch {
+            logger.error("DogStatsD not started: \(error)")
+        }
         setup.instantiate(services: services)
         setup.startCollectors(logger: logger)
         for instance in setup.instances where instance.isCheck {
             scheduler.schedule(instance)
         }
+        logger.info("\(Self.countByName(setup.instances.filter(\.isCheck), "check instance")) scheduled; \(Self.countByName(setup.instances.filter(\.isCollector), "collector")) started")
         scheduler.start()
         autodiscovery.start()
         let interval = Double(config.flushInterval)
@@ -99,7 +107,19 @@ public final class Agent: @unchecked Sendable {
             batch.append(instance.flush(now: now, force: force))
         }
         batch.append(dogstatsd.flush(now: now, force: force))
-        if !batch.isEmpty { forwarder.consume(batch) }
+        if !batch.isEmpty {
+            if !firstFlushLogged {
+                firstFlushLogged = true
+                logger.info("first flush: \(batch.series.count) series, \(batch.sketches.count) sketches, \(batch.events.count) events, \(batch.serviceChecks.count) service checks to \(forwarder.destinationNames.joined(separator: ", "))")
+            }
+            forwarder.consume(batch)
+        }
+    }
+
+    /// "2 check instances (cgroup, network)": a count and the distinct names.
+    static func countByName(_ instances: [ModuleInstance], _ noun: String) -> String {
+        let names = Array(Set(instances.map(\.checkName))).sorted()
+        return "\(instances.count) \(noun)\(instances.count == 1 ? "" : "s")" + (names.isEmpty ? "" : " (\(names.joined(separator: ", ")))")
     }
 
     public func statusSnapshot() -> JSONValue {

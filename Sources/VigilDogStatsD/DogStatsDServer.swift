@@ -188,6 +188,22 @@ public final class DogStatsDServer: FlushSource, StatusReporting, @unchecked Sen
 
     // MARK: status
 
+    /// One line per open listener for the log: its kind and where it listens.
+    public var listenerDescriptions: [String] {
+        listenerCounters.map { counters in
+            let kind = ["uds_datagram": "Unix datagram socket", "uds_stream": "Unix stream socket", "udp": "UDP"][counters.name]
+                ?? counters.name
+            let queue = counters.details.first { $0.0 == "socket_queue_length" }.map { ", queue of \($0.1.serialized()) datagrams" } ?? ""
+            let note = counters.details.first { $0.0 == "socket_queue_note" }.map { " (\(text($0.1)))" } ?? ""
+            return "\(kind) \(counters.address)\(queue)\(note)"
+        }
+    }
+
+    private func text(_ value: JSONValue) -> String {
+        if case let .string(s) = value { return s }
+        return value.serialized()
+    }
+
     public var statusSectionName: String { "dogstatsd" }
 
     public func statusSnapshot() -> JSONValue {

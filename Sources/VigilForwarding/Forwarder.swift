@@ -56,6 +56,9 @@ public final class Forwarder: FlushSink, StatusReporting {
 
     public func start() { workers.forEach { $0.sink.start() } }
 
+    /// Where flushes go, in configuration order (for the log).
+    public var destinationNames: [String] { workers.map(\.sink.name) }
+
     /// Hands the flush to every destination; returns at once.
     public func consume(_ batch: FlushBatch) {
         guard !batch.isEmpty else { return }

@@ -103,7 +103,13 @@ actor ContainerdCollector {
             // Subscribe first so nothing between the listing and the stream is lost; events
             // that arrive during the listing are applied after it (they re-read current state).
             try await Task.sleep(for: .milliseconds(100))
+            let started = ContinuousClock.now
             try await synchronise(api)
+            if !ready {
+                let elapsed = (ContinuousClock.now - started).components
+                let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+                sink.log(.info, "first sync: \(publishedContainers.count) containers and \(publishedImages.count) images from containerd at \(settings.socketPath) in \(String(format: "%.2f", seconds)) s")
+            }
             if consecutiveFailures > 0 { sink.log(.info, "containerd reachable again; store resynchronised") }
             consecutiveFailures = 0
             if !ready {

@@ -105,11 +105,12 @@ final class LaneSender: Sendable {
             case let .rejected(status):
                 try outbox.remove(record.id)
                 breaker.withLock { $0.recordSuccess() }
+                let hint = transport.hint(forRejection: status).map { " (\($0))" } ?? ""
                 counters.update {
                     $0.droppedRejected += 1
-                    $0.lastError = "HTTP \(status): payload dropped"
+                    $0.lastError = "HTTP \(status): payload dropped\(hint)"
                 }
-                logger.warning("destination refused a payload; dropped",
+                logger.warning("destination refused a payload; dropped\(hint)",
                                metadata: ["lane": "\(lane)", "status": "\(status)", "items": "\(payload.itemCount)"])
             case .tooLarge:
                 if let parts = (try? builder.split(payload)) ?? nil {

@@ -5,6 +5,13 @@ import AsyncHTTPClient
 protocol LaneTransport: Sendable {
     /// `timeoutSeconds` shortens the configured timeout (shutdown's last try).
     func send(_ payload: Payload, timeoutSeconds: Double?) async -> DeliveryOutcome
+
+    /// What an operator should check when this destination refuses a payload with `status`.
+    func hint(forRejection status: Int) -> String?
+}
+
+extension LaneTransport {
+    func hint(forRejection status: Int) -> String? { nil }
 }
 
 enum TransportFailure {

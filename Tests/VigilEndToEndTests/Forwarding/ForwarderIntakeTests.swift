@@ -214,6 +214,8 @@ import VigilModel
         #expect(Self.endpointStatus(forwarder, "series", "retried") == 0)
         #expect(Self.endpointStatus(forwarder, "series", "outbox_payloads") == 0)
         #expect(!forwarder.statusSnapshot().serialized().contains(Self.apiKey))
+        // The operator is told what to check, not only that it failed.
+        #expect(forwarder.statusSnapshot().serialized().contains("HTTP 403: payload dropped (the API key was refused"))
     }
 
     @Test func anIntakeRefusingZstdGetsDeflate() async throws {

@@ -42,6 +42,14 @@ final class DatadogTransport: LaneTransport {
         }
     }
 
+    func hint(forRejection status: Int) -> String? {
+        switch status {
+        case 401, 403: "the API key was refused: check api_key, and that dd_url is the intake of the key's site"
+        case 400: "the intake could not read the payload"
+        default: nil
+        }
+    }
+
     /// 5xx, 404, 408 and 429 are retried; 413 splits, 415 falls back to
     /// deflate; any other 4xx drops the payload.
     static func classify(status: Int, retryAfter: Double? = nil) -> DeliveryOutcome {

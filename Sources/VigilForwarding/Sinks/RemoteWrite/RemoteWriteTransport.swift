@@ -50,6 +50,14 @@ final class RemoteWriteTransport: LaneTransport {
         }
     }
 
+    func hint(forRejection status: Int) -> String? {
+        switch status {
+        case 401, 403: "the credentials were refused: check basic_auth, bearer_token_file and headers"
+        case 400: "the receiver refused the samples (out of order, too old, or a bad label)"
+        default: nil
+        }
+    }
+
     static func classify(status: Int, retryAfter: Double? = nil, message: String = "") -> DeliveryOutcome {
         let detail = message.isEmpty ? "" : ": " + message.prefix(200).trimmingCharacters(in: .whitespacesAndNewlines)
         switch status {
