@@ -51,6 +51,7 @@ public final class Agent: @unchecked Sendable {
 
     public func start() throws {
         logger.info("vigil \(VigilVersion.string) starting on \(config.hostname)")
+        for warning in config.lintWarnings { logger.warning("\(warning)") }
         raiseOpenFileLimit()
         forwarder.start()
         registerRoutes()

@@ -40,7 +40,9 @@ public enum ConfDirectory {
         }
         do {
             let root = try YAMLLoader.load(text, file: path)
-            result.configs.append(try CheckConfig.parse(root, checkName: check, file: path))
+            let (config, errors) = CheckConfig.parseReportingAll(root, checkName: check, file: path)
+            if let config { result.configs.append(config) }
+            result.errors += errors
         } catch {
             result.errors.append(error)
         }

@@ -34,6 +34,15 @@ public struct ConfigNode: Sendable {
         return node
     }
 
+    /// What a person would call this node's kind, for messages: "a list", "a mapping", "text \"x\"".
+    public var kindName: String {
+        switch value {
+        case .sequence: "a list"
+        case .mapping: "a mapping"
+        case let .scalar(text, _): isNull ? "nothing" : "\"\(text)\""
+        }
+    }
+
     public var isNull: Bool {
         if case let .scalar(s, plain) = value, plain { return s.isEmpty || s == "~" || s == "null" || s == "Null" || s == "NULL" }
         return false

@@ -1,7 +1,9 @@
 import ArgumentParser
+import Logging
 import VigilAgent
 import VigilConfig
 import VigilModel
+import VigilModules
 import VigilStatus
 
 struct ConfigCheckCommand: AsyncParsableCommand {
@@ -28,11 +30,27 @@ struct ConfigCheckCommand: AsyncParsableCommand {
                 ])
             }
         })
+        var logger = Logger(label: "vigil")
+        logger.logLevel = .critical
+        let modules = ModuleLoader.load(config: config, logger: logger).modules
+        // What is wrong besides parse errors: checks no module runs, settings nothing reads.
+        var problems = result.configs.filter { modules[$0.checkName] == nil }.map {
+            "\($0.sourceFile): no loaded module named \($0.checkName) (see vigil modules; modules_path: \(config.modulesPath.joined(separator: ", ")))"
+        }
+        problems += config.lintWarnings.map(\.description)
+        var notes: [String] = []
+        if case let .array(resolved)? = discovered?["resolved"] {
+            let matched = Set(resolved.compactMap { $0["source"].flatMap { if case let .string(s) = $0 { s } else { nil } } })
+            for template in result.configs where template.isTemplate && !matched.contains(template.sourceFile) {
+                notes.append("\(template.sourceFile): template for \(template.adIdentifiers.joined(separator: ", ")) matches no running container")
+            }
+        }
         if json {
             print(JSONValue.object([
                 ("configs", configs),
                 ("autodiscovery", discovered ?? .null),
-                ("errors", .array(result.errors.map { .string($0.description) })),
+                ("errors", .array(result.errors.map { .string($0.description) } + problems.map { .string($0) })),
+                ("notes", .array(notes.map { .string($0) })),
             ]).serialized(pretty: true))
         } else {
             for check in result.configs {
@@ -52,7 +70,9 @@ struct ConfigCheckCommand: AsyncParsableCommand {
                 print("(templates are resolved against containers by the running agent; it is not reachable)\n")
             }
             for error in result.errors { print("ERROR \(error)") }
+            for problem in problems { print("ERROR \(problem)") }
+            for note in notes { print("NOTE \(note)") }
         }
-        if !result.errors.isEmpty { throw ExitCode(1) }
+        if !result.errors.isEmpty || !problems.isEmpty { throw ExitCode(1) }
     }
 }

@@ -33,24 +33,24 @@ struct QueryCommand: AsyncParsableCommand {
     func run() async throws {
         let config = try options.load()
         guard let window = DurationText.seconds(since), window >= 0 else {
-            throw ValidationError("--since: expected a duration such as 30s, 10m, 2h or 1d, not \(since)")
+            throw failure("--since: expected a duration such as 30s, 10m, 2h or 1d, not \(since)")
         }
         let query = LocalStoreQuery(config: config)
         if list {
             let metrics: [LocalStoreQuery.MetricSummary]
-            do { metrics = try query.list(pattern: metric) } catch { throw ValidationError("\(error)") }
+            do { metrics = try query.list(pattern: metric) } catch { throw failure("\(error)", code: 1) }
             print(json ? JSONValue.array(metrics.map { m in
                 .object([("metric", .string(m.metric)), ("series", .int(Int64(m.series))), ("points", .int(Int64(m.points))),
                          ("tag_keys", .array(m.tagKeys.map { .string($0) }))])
             }).serialized(pretty: true) : QueryText.render(metrics), terminator: json ? "\n" : "")
             return
         }
-        guard let metric else { throw ValidationError("name a metric, or list them with --list") }
+        guard let metric else { throw failure("name a metric, or list them with --list") }
         let results: [LocalStoreQuery.Result]
         do {
             results = try query.run(metric: metric, tags: tags, since: WallClock.nowSeconds() - window)
         } catch {
-            throw ValidationError("\(error)")
+            throw failure("\(error)", code: 1)
         }
         if json {
             print(JSONValue.array(results.map(\.json)).serialized(pretty: true))

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import VigilAgent
 import VigilConfig
 
@@ -12,6 +13,35 @@ struct Vigil: AsyncParsableCommand {
             WorkloadCommand.self, TaggerCommand.self, ModulesCommand.self, ConfigCheckCommand.self, VersionCommand.self,
         ]
     )
+
+    /// A mistake on the command line or in the configuration gets one line that says what was
+    /// wrong and what was expected, not the whole usage text; `--help` still prints it all.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asynchronous = command as? AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
+        } catch let code as ExitCode {
+            Foundation.exit(code.rawValue)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))
+            } else {
+                FileHandle.standardError.write(Data("vigil: \(message(for: error))\n".utf8))
+            }
+            Foundation.exit(code.rawValue)
+        }
+    }
+}
+
+/// Says what went wrong on one line and returns the exit code to throw.
+func failure(_ message: String, code: Int32 = 64) -> ExitCode {
+    FileHandle.standardError.write(Data("vigil: \(message)\n".utf8))
+    return ExitCode(code)
 }
 
 /// `-c/--config FILE`, shared by every command.
@@ -26,7 +56,8 @@ struct ConfigOption: ParsableArguments {
             LogSetup.bootstrap(level: config.logLevel)
             return config
         } catch {
-            throw ValidationError("\(error)")
+            // 78 is EX_CONFIG.
+            throw failure("\(error)", code: 78)
         }
     }
 }

@@ -38,10 +38,50 @@ import VigilConfig
         try write("init_config: {}\n", dir + "/c.yaml")
         let errors = ConfDirectory.load(paths: [dir]).errors.map(\.description)
         #expect(errors == [
-            "\(dir)/a.yaml:3:30: min_collection_interval must be a positive number of seconds",
-            "\(dir)/b.yaml:1:12: instances must be a list",
-            "\(dir)/c.yaml:1:1: missing instances",
+            "\(dir)/a.yaml:3:30: min_collection_interval must be a positive number of seconds, found \"soon\"",
+            "\(dir)/b.yaml:1:12: instances must be a list, found a mapping",
+            "\(dir)/c.yaml:1:1: missing instances (a list of mappings)",
         ])
+    }
+
+    /// Every problem of a file at once, each with its position, what was found and what was
+    /// expected; a bad instance is left out and the good ones of the same file still run.
+    @Test func everyErrorOfAFileAtOnceAndBadInstancesSkipOnlyThemselves() throws {
+        let dir = try tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try write("""
+            init_config:
+            instances:
+              - value: 1
+              - min_collection_interval: -5
+                tags: oops
+              - value: 2
+                service: [a]
+              - just text
+            """, dir + "/mixed.yaml")
+        let result = ConfDirectory.load(paths: [dir])
+        #expect(result.errors.map(\.description) == [
+            "\(dir)/mixed.yaml:4:30: min_collection_interval must be a positive number of seconds, found \"-5\"",
+            "\(dir)/mixed.yaml:5:11: tags must be a list of strings, found \"oops\"",
+            "\(dir)/mixed.yaml:7:14: service must be a string, found a list",
+            "\(dir)/mixed.yaml:8:5: each instance must be a mapping, found \"just text\"",
+        ])
+        let config = try #require(result.configs.first)
+        #expect(config.instances.map { $0.node["value"]?.int } == [1])
+    }
+
+    /// Unknown settings and values are warned with the nearest known spelling.
+    @Test func unknownKeysAndValuesAreWarnedWithTheNearestKnownOne() throws {
+        let dir = try tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try write("flush_intervall: 10\nlog_level: warnig\nhostname: h\nmy_own_thing: 1\n", dir + "/vigil.yaml")
+        let config = try AgentConfig.load(path: dir + "/vigil.yaml")
+        #expect(config.lintWarnings.map(\.description) == [
+            "\(dir)/vigil.yaml:1:18: unknown setting `flush_intervall` is ignored; did you mean `flush_interval`?",
+            "\(dir)/vigil.yaml:2:12: `log_level: warnig` is not a known value; did you mean `warning`? expected one of trace, debug, info, warning, error, critical, off",
+            "\(dir)/vigil.yaml:4:15: unknown setting `my_own_thing` is ignored",
+        ])
+        #expect(ConfigLint.nearest("dogstatsd_prot", in: ConfigLint.knownKeys) == "dogstatsd_port")
     }
 
     @Test func checkLayoutDefaultsAndInstanceFields() throws {

@@ -1,0 +1,89 @@
+/// What vigil.yaml says that the agent would silently ignore: keys no part of
+/// Vigil reads (`flush_intervall`) and values outside a setting's known set
+/// (`log_level: verbose`), each with the nearest known spelling. Warnings,
+/// not errors: an agent keeps running on a typo, but says so at start and in
+/// `vigil configcheck`.
+public enum ConfigLint {
+    /// Every top-level key of vigil.yaml that the core or a shipped module reads
+    /// (modules read theirs through `config_value` as a fallback for instances).
+    public static let knownKeys: Set<String> = [
+        // core
+        "hostname", "tags", "modules_path", "confd_path", "run_path", "log_level", "check_runners", "flush_interval",
+        "cmd_address", "proc_root",
+        // forwarding
+        "api_key", "dd_url", "forwarder_compression", "forwarder_queue_size", "forwarder_storage_max_size",
+        "forwarder_timeout", "forwarder_backoff_base", "forwarder_backoff_max", "forwarder_stop_timeout",
+        "local_store", "local_store_retention", "prometheus_scrape", "prometheus_remote_write",
+        // tagging
+        "container_env_as_tags", "container_labels_as_tags",
+        // DogStatsD
+        "dogstatsd_socket", "dogstatsd_stream_socket", "dogstatsd_port", "dogstatsd_non_local_traffic",
+        "dogstatsd_buffer_size", "dogstatsd_so_rcvbuf", "dogstatsd_socket_queue_length", "dogstatsd_origin_detection",
+        "dogstatsd_tag_cardinality", "dogstatsd_expiry_seconds", "dogstatsd_queue_size", "dogstatsd_pipeline_count",
+        "dogstatsd_tags", "dogstatsd_mapper_profiles", "dogstatsd_mapper_cache_size", "statsd_metric_namespace",
+        "statsd_metric_namespace_blacklist", "metric_filterlist", "metric_filterlist_match_prefix",
+        "histogram_copy_to_distribution", "histogram_copy_to_distribution_prefix",
+        // shipped modules' agent-wide fallbacks
+        "containerd_socket", "containerd_namespaces", "containerd_resync_interval", "container_network_refresh_interval",
+    ]
+
+    /// Settings whose value must be one of a known set.
+    public static let knownValues: [String: [String]] = [
+        "log_level": ["trace", "debug", "info", "warning", "error", "critical", "off"],
+        "dogstatsd_tag_cardinality": ["none", "low", "orchestrator", "high"],
+        "forwarder_compression": ["zstd", "deflate"],
+    ]
+
+    public struct Warning: Sendable, Equatable, CustomStringConvertible {
+        public var file: String
+        public var line: Int
+        public var column: Int
+        public var message: String
+        public var description: String { "\(file):\(line):\(column): \(message)" }
+    }
+
+    /// The warnings for a configuration file's top level.
+    public static func warnings(_ root: ConfigNode?, file: String) -> [Warning] {
+        guard case let .mapping(pairs)? = root?.value else { return [] }
+        var out: [Warning] = []
+        for (key, node) in pairs {
+            if !knownKeys.contains(key) {
+                let hint = nearest(key, in: knownKeys).map { "; did you mean `\($0)`?" } ?? ""
+                out.append(Warning(file: file, line: node.line, column: node.column,
+                                   message: "unknown setting `\(key)` is ignored\(hint)"))
+            } else if let allowed = knownValues[key], let value = node.string, !allowed.contains(value.lowercased()) {
+                let hint = nearest(value.lowercased(), in: Set(allowed)).map { "did you mean `\($0)`? " } ?? ""
+                out.append(Warning(file: file, line: node.line, column: node.column,
+                                   message: "`\(key): \(value)` is not a known value; \(hint)expected one of \(allowed.joined(separator: ", "))"))
+            }
+        }
+        return out
+    }
+
+    /// The closest candidate within a third of the word's length in edits (at least 2), if any.
+    public static func nearest(_ word: String, in candidates: Set<String>) -> String? {
+        let limit = max(2, word.count / 3)
+        let scored = candidates.map { ($0, distance(word, $0)) }.filter { $0.1 <= limit }
+        return scored.min { ($0.1, $0.0) < ($1.1, $1.0) }?.0
+    }
+
+    /// Levenshtein distance.
+    static func distance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        if a.isEmpty { return b.count }
+        var previous = Array(0...b.count)
+        for i in 1...a.count {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...max(1, b.count) where !b.isEmpty {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+}
+
+extension AgentConfig {
+    /// Unknown keys and values of this configuration's file (none on embedded defaults).
+    public var lintWarnings: [ConfigLint.Warning] { ConfigLint.warnings(root, file: file ?? "<inline>") }
+}
