@@ -49,7 +49,7 @@ int64_t vk_realtime_ns(void);
 int vk_instance_option(const vigil_host_api *api, vigil_host *host, const char *key,
                        const char *fallback, char *buf, size_t cap);
 
-/** Parses "low" | "orchestrator" | "high". Returns -1 for anything else. */
+/** Parses "low" | "orchestrator" (or "orch") | "high", in any case. Returns -1 for anything else. */
 int vk_parse_cardinality(const char *text, vigil_cardinality *out);
 
 /** Logs a formatted line through the host at `level`. */
