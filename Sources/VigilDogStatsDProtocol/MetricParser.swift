@@ -1,9 +1,11 @@
 import VigilAggregation
+import VigilModel
 
 /// `name:value[:value…]|type[|@rate][|#tag,…][|T<unix_ts>][|c:<container>][|card:<cardinality>]`.
 /// Works on ranges of the packet buffer; allocates nothing.
-enum MetricParser {
-    static func parse(_ buf: UnsafeRawBufferPointer, _ line: ByteRange) -> Result<ParsedMetric, ParseErrorReason> {
+public enum MetricParser {
+    @inlinable
+    public static func parse(_ buf: UnsafeRawBufferPointer, _ line: ByteRange) -> Result<ParsedMetric, ParseErrorReason> {
         guard let firstPipe = buf.firstIndex(of: UInt8(ascii: "|"), in: line) else {
             return .failure(buf.firstIndex(of: UInt8(ascii: ":"), in: line) == nil ? .missingValue : .missingType)
         }
@@ -39,19 +41,24 @@ enum MetricParser {
             case UInt8(ascii: "c") where field.count > 1 && buf[field.start + 1] == UInt8(ascii: ":"):
                 metric.containerID = ByteRange(start: field.start + 2, end: field.end)
             case UInt8(ascii: "c") where buf.hasPrefix("card:", in: field):
-                // An unknown value keeps the configured cardinality, as the Agent does.
-                metric.cardinality = OriginCardinality(buf, ByteRange(start: field.start + 5, end: field.end))
+                // An unknown value keeps the configured cardinality, as the reference does.
+                metric.cardinality = OriginCardinality(bytes: buf.slice(ByteRange(start: field.start + 5, end: field.end)))
             default:
-                // Fields of newer protocol versions (e.g. `|e:` external data) are ignored, as the Agent does.
+                // Fields of newer protocol versions (e.g. `|e:` external data) are ignored, as the reference does.
                 break
             }
         }
         if let failure { return .failure(failure) }
         if fieldIndex == 0 { return .failure(.missingType) }
+        // The reference sends timestamped samples on without aggregating
+        // them, which only gauges and counts can be; it drops the others.
+        if metric.timestamp != 0, metric.type != .gauge, metric.type != .count {
+            return .failure(.timestampedUnsupportedType)
+        }
         return .success(metric)
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     static func metricType(_ buf: UnsafeRawBufferPointer, _ r: ByteRange) -> DogStatsDMetricType? {
         if r.count == 1 {
             switch buf[r.start] {
@@ -64,5 +71,18 @@ enum MetricParser {
             }
         }
         return buf.equals("ms", in: r) ? .timer : nil
+    }
+
+    /// How many values a multi-value message holds, skipping empty ones
+    /// (`1::2` is two), as the reference does; nil when one does not parse
+    /// or there is none, for the message is accepted whole or not at all.
+    @inlinable
+    public static func countValues(_ buf: UnsafeRawBufferPointer, _ values: ByteRange) -> Int? {
+        var count = 0
+        var valid = true
+        buf.forEachPiece(of: values, separatedBy: UInt8(ascii: ":")) { piece in
+            if valid, NumberParsing.double(buf.slice(piece)) != nil { count += 1 } else { valid = false }
+        }
+        return valid && count > 0 ? count : nil
     }
 }

@@ -3,10 +3,11 @@ import Foundation
 /// Decimal numbers straight from packet bytes. The common forms (integers
 /// and short decimals) take an exact fast path; anything longer or with an
 /// exponent goes through `strtod` on a stack copy. Nothing is allocated.
-enum NumberParsing {
-    private static let exactPowersOfTen: [Double] = (0...22).map { pow(10, Double($0)) }
+public enum NumberParsing {
+    @usableFromInline static let exactPowersOfTen: [Double] = (0...22).map { pow(10, Double($0)) }
 
-    static func double(_ bytes: UnsafeRawBufferPointer) -> Double? {
+    @inlinable
+    public static func double(_ bytes: UnsafeRawBufferPointer) -> Double? {
         let n = bytes.count
         guard n > 0, n <= 64 else { return nil }
         var i = 0
@@ -43,7 +44,8 @@ enum NumberParsing {
         return slowDouble(bytes)
     }
 
-    private static func slowDouble(_ bytes: UnsafeRawBufferPointer) -> Double? {
+    @usableFromInline
+    static func slowDouble(_ bytes: UnsafeRawBufferPointer) -> Double? {
         // strtod would accept hex, "inf", "nan" and leading spaces: the protocol does not.
         for b in bytes {
             switch b {
@@ -62,7 +64,8 @@ enum NumberParsing {
     }
 
     /// A non-negative or negative decimal integer, or nil (also when it does not fit in Int64).
-    static func int64(_ bytes: UnsafeRawBufferPointer) -> Int64? {
+    @inlinable
+    public static func int64(_ bytes: UnsafeRawBufferPointer) -> Int64? {
         guard !bytes.isEmpty, bytes.count <= 19 else { return nil }
         var i = 0
         var negative = false

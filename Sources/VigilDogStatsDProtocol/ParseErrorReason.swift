@@ -1,5 +1,6 @@
-/// Why a message was skipped; each reason has its own counter in status.
-enum ParseErrorReason: Int, CaseIterable, Sendable, Error {
+/// Why a message was skipped, or (for the `ignored…` reasons) why one of
+/// its optional fields was; each reason has its own counter in status.
+public enum ParseErrorReason: Int, CaseIterable, Sendable, Error {
     case emptyName
     case missingValue
     case missingType
@@ -13,8 +14,25 @@ enum ParseErrorReason: Int, CaseIterable, Sendable, Error {
     case invalidServiceCheckStatus
     case packetTruncated
     case frameTooLarge
+    /// A histogram, timer, set or distribution with `|T`: the reference
+    /// sends timestamped samples unaggregated, which only gauges and counts
+    /// can be, and drops the others (its `unsupported_type` counter).
+    case timestampedUnsupportedType
+    /// An event's optional field that does not parse (`d:abc`, `p:urgent`):
+    /// the field is ignored, the event kept.
+    case ignoredEventField
+    /// The same for a service check (`d:abc`).
+    case ignoredServiceCheckField
 
-    var name: String {
+    /// False for the reasons that drop a field but keep the message.
+    public var dropsMessage: Bool {
+        switch self {
+        case .ignoredEventField, .ignoredServiceCheckField: false
+        default: true
+        }
+    }
+
+    public var name: String {
         switch self {
         case .emptyName: "empty_name"
         case .missingValue: "missing_value"
@@ -29,6 +47,9 @@ enum ParseErrorReason: Int, CaseIterable, Sendable, Error {
         case .invalidServiceCheckStatus: "invalid_service_check_status"
         case .packetTruncated: "packet_truncated"
         case .frameTooLarge: "frame_too_large"
+        case .timestampedUnsupportedType: "timestamped_unsupported_type"
+        case .ignoredEventField: "ignored_event_field"
+        case .ignoredServiceCheckField: "ignored_service_check_field"
         }
     }
 }

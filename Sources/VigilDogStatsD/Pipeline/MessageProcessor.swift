@@ -1,5 +1,6 @@
 import Synchronization
 import VigilAggregation
+import VigilDogStatsDProtocol
 import VigilModel
 
 /// Parses packets and feeds the aggregator: one per worker thread, with its
@@ -21,9 +22,19 @@ final class MessageProcessor: @unchecked Sendable {  // handed to one worker thr
     private var declaredOrigins: [OriginTags] = []
     private var events: [Event] = []
     private var serviceChecks: [ServiceCheck] = []
+    /// `dogstatsd_tags`, hashed once.
+    private let extraTags: OriginTags
+    private let namer: MetricNamer
+    /// False when no naming rule is configured: names are then hashed straight from the packet.
+    private let renames: Bool
+    private static let distributionCopySalt: UInt64 = 0x9e37_79b9_7f4a_7c15
 
     init(hostname: String, counters: DogStatsDCounters, listeners: [ListenerCounters], origins: OriginResolver,
-         originDetection: Bool, shared: SharedAggregator) {
+         originDetection: Bool, shared: SharedAggregator, extraTags: [String] = [],
+         nameRules: MetricNameRules = MetricNameRules()) {
+        self.extraTags = OriginTags(containerID: nil, tags: extraTags)
+        self.namer = MetricNamer(rules: nameRules)
+        self.renames = !nameRules.isIdentity
         self.hostname = hostname
         self.defaultHostHash = ContextKey.hash(hostname)
         self.counters = counters
@@ -41,9 +52,9 @@ final class MessageProcessor: @unchecked Sendable {  // handed to one worker thr
             if buf[line.end - 1] == UInt8(ascii: "\r") { line.end -= 1 }
             if line.isEmpty { return }
             if buf.hasPrefix("_e{", in: line) {
-                parseEvent(buf, line, origin: origin, now: now)
+                parseEvent(buf, line, origin: origin, pid: pid, now: now)
             } else if buf.hasPrefix("_sc|", in: line) {
-                parseServiceCheck(buf, line, origin: origin, now: now)
+                parseServiceCheck(buf, line, origin: origin, pid: pid, now: now)
             } else {
                 parseMetric(buf, line, origin: origin, pid: pid)
             }
@@ -76,92 +87,134 @@ final class MessageProcessor: @unchecked Sendable {  // handed to one worker thr
             counters.count(reason)
             return
         }
-        let declaresContainer = origin.containerID == nil && !metric.containerID.isEmpty
-        if originDetection, declaresContainer || metric.cardinality != nil {
-            declaredOrigins.append(messageOrigin(buf, metric, packetOrigin: origin, pid: pid))
-            addPending(buf, metric, origin: declaredOrigins[declaredOrigins.count - 1],
-                       declaredOrigin: Int32(declaredOrigins.count - 1))
-        } else {
-            addPending(buf, metric, origin: origin, declaredOrigin: -1)
-        }
-    }
 
-    /// The origin of one message that names its container (`|c:`, used when
-    /// the socket could not tell) or its tag cardinality (`|card:`).
-    private func messageOrigin(_ buf: UnsafeRawBufferPointer, _ metric: ParsedMetric, packetOrigin: OriginTags,
-                               pid: Int32) -> OriginTags {
-        var cardinality: TagCardinality?
-        switch metric.cardinality {
-        case .none?: return .none
-        case let .tags(c)?: cardinality = c
-        case nil: cardinality = nil
-        }
-        if packetOrigin.containerID == nil, !metric.containerID.isEmpty {
-            return origins.origin(containerID: buf.slice(metric.containerID), cardinality: cardinality)
-        }
-        return origins.origin(pid: pid, cardinality: cardinality)
-    }
-
-    @inline(__always)
-    private func addPending(_ buf: UnsafeRawBufferPointer, _ metric: ParsedMetric, origin: OriginTags,
-                            declaredOrigin: Int32) {
-        // A multi-value message is accepted whole or not at all.
-        let multiValue = buf.firstIndex(of: UInt8(ascii: ":"), in: metric.values) != nil
+        // Values. A set's member is everything between `:` and `|`; other
+        // types may carry several values, all valid or the message is refused.
+        let multiValue = metric.type != .set && buf.firstIndex(of: UInt8(ascii: ":"), in: metric.values) != nil
         var single = 0.0
-        if metric.type != .set {
-            if multiValue {
-                var valid = buf[metric.values.end - 1] != UInt8(ascii: ":")
-                buf.forEachPiece(of: metric.values, separatedBy: UInt8(ascii: ":")) { v in
-                    if NumberParsing.double(buf.slice(v)) == nil { valid = false }
-                }
-                if !valid {
-                    counters.count(.invalidValue)
-                    return
-                }
-            } else {
-                // A count scaled by its sample rate must still be a number.
-                guard let v = NumberParsing.double(buf.slice(metric.values)),
-                      metric.type != .count || (v / metric.sampleRate).isFinite else {
-                    counters.count(.invalidValue)
-                    return
-                }
-                single = v
+        if multiValue {
+            guard MetricParser.countValues(buf, metric.values) != nil else {
+                counters.count(.invalidValue)
+                return
             }
+        } else if metric.type != .set {
+            // A count scaled by its sample rate must still be a number (`|T` counts are not scaled).
+            guard let v = NumberParsing.double(buf.slice(metric.values)),
+                  metric.type != .count || metric.timestamp != 0 || (v / metric.sampleRate).isFinite else {
+                counters.count(.invalidValue)
+                return
+            }
+            single = v
         }
 
-        // Tags: hashed one by one; `host:` names the host instead of tagging.
-        tagHashes.removeAll()
-        var host = ByteRange.empty
-        buf.forEachPiece(of: metric.tags, separatedBy: UInt8(ascii: ",")) { tag in
-            if buf.hasPrefix("host:", in: tag) {
-                host = ByteRange(start: tag.start + 5, end: tag.end)
-            } else {
-                tagHashes.append(ContextKey.tagHash(buf.slice(tag)))
+        // The name: hashed from the packet, or from its rewritten form
+        // (namespace) in the namer's scratch buffer; filtered after that.
+        var prefix = MetricNamer.Prefix()
+        let nameHash: UInt64
+        if renames {
+            let raw = buf.slice(metric.name)
+            if namer.namespaceApplies(to: raw) { prefix.insert(.namespace) }
+            let name = namer.name(raw, prefix: prefix)
+            if !namer.rules.filter.isEmpty, namer.rules.filter.matches(name) {
+                counters.filteredMetrics.add(1, ordering: .relaxed)
+                return
             }
+            nameHash = ContextKey.hash(name)
+        } else {
+            nameHash = ContextKey.hash(buf.slice(metric.name))
         }
-        for h in origin.tagHashes { tagHashes.append(h) }
-        let hostHash = host.isEmpty ? defaultHostHash : ContextKey.hash(buf.slice(host))
-        let key = ContextKey(nameHash: ContextKey.hash(buf.slice(metric.name)), hostHash: hostHash,
-                             tagsHash: ContextKey.combine(tagHashes: tagHashes.elements))
+
+        // Tags, hashed one by one; the reserved ones (`host:`, `dd.internal.*`) are set aside.
+        tagHashes.removeAll()
+        var reserved = ReservedTags()
+        buf.forEachClientTag(in: metric.tags, reserved: &reserved) { tag in
+            tagHashes.append(ContextKey.tagHash(buf.slice(tag)))
+        }
+
+        // Origin: the packet's, unless the message names its container or cardinality; plus a named pod.
+        let cardinality = metric.cardinality ?? reserved.cardinality.flatMap { OriginCardinality(bytes: buf.slice($0)) }
+        var declaredOrigin: Int32 = -1
+        var podOrigin: Int32 = -1
+        if originDetection, cardinality != nil || (origin.containerID == nil && !metric.containerID.isEmpty) {
+            declaredOrigins.append(messageOrigin(containerID: metric.containerID.isEmpty ? nil : buf.slice(metric.containerID),
+                                                 cardinality: cardinality, packetOrigin: origin, pid: pid))
+            declaredOrigin = Int32(declaredOrigins.count - 1)
+        }
+        if let entity = reserved.entityID, let pod = podTags(buf.slice(entity), cardinality: cardinality) {
+            declaredOrigins.append(pod)
+            podOrigin = Int32(declaredOrigins.count - 1)
+        }
+        for h in (declaredOrigin < 0 ? origin : declaredOrigins[Int(declaredOrigin)]).tagHashes { tagHashes.append(h) }
+        if podOrigin >= 0 { for h in declaredOrigins[Int(podOrigin)].tagHashes { tagHashes.append(h) } }
+        for h in extraTags.tagHashes { tagHashes.append(h) }
+
+        let host = reserved.host ?? .empty
+        let hostHash = reserved.host == nil ? defaultHostHash : ContextKey.hash(buf.slice(host))
+        let tagsHash = ContextKey.combine(tagHashes: tagHashes.elements)
+        let key = ContextKey(nameHash: nameHash, hostHash: hostHash, tagsHash: tagsHash)
 
         var sample = PendingSample(key: key.value, value: single, sampleRate: metric.sampleRate, memberHash: 0,
-                                   timestamp: metric.timestamp ?? 0, name: metric.name, tags: metric.tags, host: host,
-                                   declaredOrigin: declaredOrigin, type: metric.type)
+                                   timestamp: metric.timestamp, name: metric.name, tags: metric.tags, host: host,
+                                   hostFromTag: reserved.host != nil, declaredOrigin: declaredOrigin,
+                                   podOrigin: podOrigin, namePrefix: prefix, type: metric.type)
+        // `histogram_copy_to_distribution`: histograms and timers also go out
+        // as distributions (not the `|T` ones, which the reference sends unaggregated).
+        var copy: PendingSample?
+        if renames, namer.rules.distributionCopyPrefix != nil, metric.type == .histogram || metric.type == .timer {
+            var c = sample
+            c.namePrefix.insert(.distributionCopy)
+            c.type = .distribution
+            // Salted: with an empty prefix the copy has the histogram's own
+            // name, and the sampler keys one context per name, host and tags.
+            c.key = ContextKey(nameHash: ContextKey.hash(namer.name(buf.slice(metric.name), prefix: c.namePrefix)),
+                               hostHash: hostHash, tagsHash: tagsHash).value ^ Self.distributionCopySalt
+            copy = c
+        }
         if metric.type == .set {
-            let before = pending.count
-            buf.forEachPiece(of: metric.values, separatedBy: UInt8(ascii: ":")) { v in
-                sample.memberHash = ContextKey.hash(buf.slice(v))
-                pending.append(sample)
-            }
-            if pending.count == before { counters.count(.invalidValue) }
+            sample.memberHash = ContextKey.hash(buf.slice(metric.values))
+            pending.append(sample)
         } else if multiValue {
             buf.forEachPiece(of: metric.values, separatedBy: UInt8(ascii: ":")) { v in
                 sample.value = NumberParsing.double(buf.slice(v))!
                 pending.append(sample)
+                if var c = copy {
+                    c.value = sample.value
+                    pending.append(c)
+                }
             }
         } else {
             pending.append(sample)
+            if let copy { pending.append(copy) }
         }
+    }
+
+    /// The origin of one message that names its container (`|c:`, used when
+    /// the socket could not tell) or its tag cardinality (`|card:`,
+    /// `dd.internal.card:`).
+    private func messageOrigin(containerID: UnsafeRawBufferPointer?, cardinality: OriginCardinality?,
+                               packetOrigin: OriginTags, pid: Int32) -> OriginTags {
+        var tagCardinality: TagCardinality?
+        switch cardinality {
+        case .none?: return .none
+        case let .tags(c)?: tagCardinality = c
+        case nil: tagCardinality = nil
+        }
+        if packetOrigin.containerID == nil, let containerID {
+            return origins.origin(containerID: containerID, cardinality: tagCardinality)
+        }
+        return origins.origin(pid: pid, cardinality: tagCardinality)
+    }
+
+    /// The tags of the pod named by `dd.internal.entity_id:`, nil when none
+    /// apply: the value `none` (clients' way of saying "no pod"),
+    /// cardinality `none`, or a pod the tagger does not know (counted).
+    private func podTags(_ uid: UnsafeRawBufferPointer, cardinality: OriginCardinality?) -> OriginTags? {
+        if uid.isEmpty || cardinality == OriginCardinality.none { return nil }
+        if uid.count == 4, OriginCardinality(bytes: uid) == OriginCardinality.none { return nil }
+        var tagCardinality: TagCardinality?
+        if case let .tags(c)? = cardinality { tagCardinality = c }
+        let pod = origins.origin(podUID: uid, cardinality: tagCardinality)
+        return pod.tags.isEmpty ? nil : pod
     }
 
     // MARK: phase 2, under the lock
@@ -172,16 +225,20 @@ final class MessageProcessor: @unchecked Sendable {  // handed to one worker thr
             // heap-allocated on every call, and this runs once per metric.
             func makeContext() -> (name: String, tags: [String], host: String) {
                 let origin = sample.declaredOrigin < 0 ? packetOrigin : declaredOrigins[Int(sample.declaredOrigin)]
-                return (buf.string(sample.name), tagStrings(buf, sample.tags, origin: origin),
-                        sample.host.isEmpty ? hostname : buf.string(sample.host))
+                let pod = sample.podOrigin < 0 ? nil : declaredOrigins[Int(sample.podOrigin)]
+                let name = sample.namePrefix.isEmpty ? buf.string(sample.name)
+                    : namer.prefixStrings[Int(sample.namePrefix.rawValue)] + buf.string(sample.name)
+                return (name, tagStrings(buf, sample.tags, origin: origin, pod: pod),
+                        sample.hostFromTag ? buf.string(sample.host) : hostname)
             }
             let key = ContextKey(value: sample.key)
             if sample.type == .set {
                 sampler.addSetMember(key: key, memberHash: sample.memberHash, time: now, makeContext: makeContext)
-            } else if sample.timestamp != 0, sample.type == .gauge || sample.type == .count {
+            } else if sample.timestamp != 0 {
+                // Only gauges and counts get here with `|T` (the parser refuses the other types).
                 let parts = makeContext()
                 sampler.addTimestamped(name: parts.name, tags: parts.tags, host: parts.host, type: sample.type,
-                                       value: sample.value, sampleRate: sample.sampleRate, timestamp: sample.timestamp)
+                                       value: sample.value, timestamp: sample.timestamp)
             } else {
                 sampler.add(key: key, type: sample.type, value: sample.value, sampleRate: sample.sampleRate, time: now,
                             makeContext: makeContext)
@@ -189,33 +246,57 @@ final class MessageProcessor: @unchecked Sendable {  // handed to one worker thr
         }
     }
 
-    private func tagStrings(_ buf: UnsafeRawBufferPointer, _ tags: ByteRange, origin: OriginTags) -> [String] {
+    private func tagStrings(_ buf: UnsafeRawBufferPointer, _ tags: ByteRange, origin: OriginTags, pod: OriginTags?) -> [String] {
         var out = origin.tags
-        buf.forEachPiece(of: tags, separatedBy: UInt8(ascii: ",")) { tag in
-            if !buf.hasPrefix("host:", in: tag) { out.append(buf.string(tag)) }
-        }
+        if let pod { out += pod.tags }
+        out += extraTags.tags
+        var reserved = ReservedTags()
+        buf.forEachClientTag(in: tags, reserved: &reserved) { out.append(buf.string($0)) }
         return Tags.normalized(out)
     }
 
-    private func parseEvent(_ buf: UnsafeRawBufferPointer, _ line: ByteRange, origin: OriginTags, now: Double) {
+    // MARK: events and service checks
+
+    private func parseEvent(_ buf: UnsafeRawBufferPointer, _ line: ByteRange, origin: OriginTags, pid: Int32, now: Double) {
         switch EventParser.parse(buf, line, defaultHost: hostname, now: Int64(now)) {
         case let .failure(reason):
             counters.count(reason)
         case let .success(parsed):
+            for _ in 0..<parsed.ignoredFields { counters.count(.ignoredEventField) }
             var event = parsed.event
-            event.tags = Tags.normalized(parsed.tags + origin.tags)
+            event.tags = tags(of: parsed.client, packetOrigin: origin, pid: pid)
             events.append(event)
         }
     }
 
-    private func parseServiceCheck(_ buf: UnsafeRawBufferPointer, _ line: ByteRange, origin: OriginTags, now: Double) {
+    private func parseServiceCheck(_ buf: UnsafeRawBufferPointer, _ line: ByteRange, origin: OriginTags, pid: Int32,
+                                   now: Double) {
         switch ServiceCheckParser.parse(buf, line, defaultHost: hostname, now: Int64(now)) {
         case let .failure(reason):
             counters.count(reason)
         case let .success(parsed):
+            for _ in 0..<parsed.ignoredFields { counters.count(.ignoredServiceCheckField) }
             var check = parsed.check
-            check.tags = Tags.normalized(parsed.tags + origin.tags)
+            check.tags = tags(of: parsed.client, packetOrigin: origin, pid: pid)
             serviceChecks.append(check)
         }
+    }
+
+    /// An event's or service check's tags: the client's and its origin's, resolved as for metrics.
+    private func tags(of client: ClientFields, packetOrigin: OriginTags, pid: Int32) -> [String] {
+        var origin = packetOrigin
+        var containerID = client.containerID ?? ""
+        if originDetection, client.cardinality != nil || (packetOrigin.containerID == nil && !containerID.isEmpty) {
+            origin = containerID.withUTF8 { bytes in
+                messageOrigin(containerID: bytes.isEmpty ? nil : UnsafeRawBufferPointer(bytes),
+                              cardinality: client.cardinality, packetOrigin: packetOrigin, pid: pid)
+            }
+        }
+        var out = client.tags + origin.tags + extraTags.tags
+        if var uid = client.entityID {
+            let pod = uid.withUTF8 { podTags(UnsafeRawBufferPointer($0), cardinality: client.cardinality) }
+            if let pod { out += pod.tags }
+        }
+        return Tags.normalized(out)
     }
 }

@@ -1,6 +1,7 @@
 import Testing
 import VigilAggregation
 @testable import VigilDogStatsD
+@testable import VigilDogStatsDProtocol
 
 @Suite struct MetricParserTests {
     func parse(_ text: String) -> Result<(name: String, values: String, type: DogStatsDMetricType, rate: Double,
