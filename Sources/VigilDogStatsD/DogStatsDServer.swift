@@ -124,7 +124,9 @@ public final class DogStatsDServer: FlushSource, StatusReporting, @unchecked Sen
             hostname: hostname, counters: counters, listeners: listeners,
             origins: OriginResolver(tagProvider: tagProvider, cardinality: settings.tagCardinality, counters: counters),
             originDetection: settings.originDetection, shared: shared, extraTags: settings.extraTags,
-            nameRules: settings.nameRules)
+            nameRules: settings.nameRules,
+            mapper: settings.mapperProfiles.isEmpty ? nil
+                : MetricMapper(profiles: settings.mapperProfiles, cacheSize: settings.mapperCacheSize))
     }
 
     /// Parses and aggregates one packet on the calling thread, as a worker

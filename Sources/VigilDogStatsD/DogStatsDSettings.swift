@@ -24,6 +24,10 @@ struct DogStatsDSettings {
     /// `statsd_metric_namespace` (+ `_blacklist`), `metric_filterlist` (+ `_match_prefix`),
     /// `histogram_copy_to_distribution` (+ `_prefix`).
     var nameRules: MetricNameRules
+    /// `dogstatsd_mapper_profiles`; empty for none.
+    var mapperProfiles: [MapperProfile]
+    /// `dogstatsd_mapper_cache_size`: names whose mapping each worker remembers.
+    var mapperCacheSize: Int
 
     /// The reference's default `statsd_metric_namespace_blacklist`: the
     /// prefixes of its own components and of JMXFetch integrations.
@@ -72,6 +76,16 @@ struct DogStatsDSettings {
                                                           "a string") ?? ""
         }
         nameRules = rules
+        if let node = config.value("dogstatsd_mapper_profiles") {
+            do {
+                mapperProfiles = try MapperProfile.parse(node, key: "dogstatsd_mapper_profiles")
+            } catch {
+                throw DogStatsDError.invalidSetting(error.message)
+            }
+        } else {
+            mapperProfiles = []
+        }
+        mapperCacheSize = try Self.int(config, "dogstatsd_mapper_cache_size", default: 1000, range: 1...1_000_000)
     }
 
     /// `parsed` when `key` is set and reads as the expected type, nil when unset; otherwise a clear error.

@@ -28,10 +28,14 @@ final class MessageProcessor: @unchecked Sendable {  // handed to one worker thr
     /// False when no naming rule is configured: names are then hashed straight from the packet.
     private let renames: Bool
     private static let distributionCopySalt: UInt64 = 0x9e37_79b9_7f4a_7c15
+    private let mapper: MetricMapper?
+    /// This packet's mapped names, referenced by `PendingSample.mapped`.
+    private var mappedNames: [MappedName] = []
 
     init(hostname: String, counters: DogStatsDCounters, listeners: [ListenerCounters], origins: OriginResolver,
          originDetection: Bool, shared: SharedAggregator, extraTags: [String] = [],
-         nameRules: MetricNameRules = MetricNameRules()) {
+         nameRules: MetricNameRules = MetricNameRules(), mapper: MetricMapper? = nil) {
+        self.mapper = mapper
         self.extraTags = OriginTags(containerID: nil, tags: extraTags)
         self.namer = MetricNamer(rules: nameRules)
         self.renames = !nameRules.isIdentity
@@ -70,6 +74,7 @@ final class MessageProcessor: @unchecked Sendable {  // handed to one worker thr
             }
         }
         declaredOrigins.removeAll(keepingCapacity: true)
+        if mapper != nil { mappedNames.removeAll(keepingCapacity: true) }
         let counters = listeners[listener]
         if metrics > 0 { counters.metrics.add(metrics, ordering: .relaxed) }
         if eventCount > 0 { counters.events.add(eventCount, ordering: .relaxed) }
@@ -110,18 +115,26 @@ final class MessageProcessor: @unchecked Sendable {  // handed to one worker thr
         // The name: hashed from the packet, or from its rewritten form
         // (namespace) in the namer's scratch buffer; filtered after that.
         var prefix = MetricNamer.Prefix()
-        let nameHash: UInt64
+        var raw = buf.slice(metric.name)
+        var nameHash = ContextKey.hash(raw)
+        var mapped: Int32 = -1
+        var mappedName: MappedName?
+        if let mapper, let result = mapper.map(raw, hash: nameHash) {
+            // `dogstatsd_mapper_profiles` come first, as in the reference: the rules below see the new name.
+            mappedNames.append(result)
+            mapped = Int32(mappedNames.count - 1)
+            mappedName = result
+            raw = result.nameBytes
+            nameHash = ContextKey.hash(raw)
+        }
         if renames {
-            let raw = buf.slice(metric.name)
             if namer.namespaceApplies(to: raw) { prefix.insert(.namespace) }
             let name = namer.name(raw, prefix: prefix)
             if !namer.rules.filter.isEmpty, namer.rules.filter.matches(name) {
                 counters.filteredMetrics.add(1, ordering: .relaxed)
                 return
             }
-            nameHash = ContextKey.hash(name)
-        } else {
-            nameHash = ContextKey.hash(buf.slice(metric.name))
+            if !prefix.isEmpty { nameHash = ContextKey.hash(name) }
         }
 
         // Tags, hashed one by one; the reserved ones (`host:`, `dd.internal.*`) are set aside.
@@ -147,6 +160,7 @@ final class MessageProcessor: @unchecked Sendable {  // handed to one worker thr
         for h in (declaredOrigin < 0 ? origin : declaredOrigins[Int(declaredOrigin)]).tagHashes { tagHashes.append(h) }
         if podOrigin >= 0 { for h in declaredOrigins[Int(podOrigin)].tagHashes { tagHashes.append(h) } }
         for h in extraTags.tagHashes { tagHashes.append(h) }
+        if let mappedName { for h in mappedName.tagHashes { tagHashes.append(h) } }
 
         let host = reserved.host ?? .empty
         let hostHash = reserved.host == nil ? defaultHostHash : ContextKey.hash(buf.slice(host))
@@ -156,7 +170,7 @@ final class MessageProcessor: @unchecked Sendable {  // handed to one worker thr
         var sample = PendingSample(key: key.value, value: single, sampleRate: metric.sampleRate, memberHash: 0,
                                    timestamp: metric.timestamp, name: metric.name, tags: metric.tags, host: host,
                                    hostFromTag: reserved.host != nil, declaredOrigin: declaredOrigin,
-                                   podOrigin: podOrigin, namePrefix: prefix, type: metric.type)
+                                   podOrigin: podOrigin, mapped: mapped, namePrefix: prefix, type: metric.type)
         // `histogram_copy_to_distribution`: histograms and timers also go out
         // as distributions (not the `|T` ones, which the reference sends unaggregated).
         var copy: PendingSample?
@@ -166,7 +180,7 @@ final class MessageProcessor: @unchecked Sendable {  // handed to one worker thr
             c.type = .distribution
             // Salted: with an empty prefix the copy has the histogram's own
             // name, and the sampler keys one context per name, host and tags.
-            c.key = ContextKey(nameHash: ContextKey.hash(namer.name(buf.slice(metric.name), prefix: c.namePrefix)),
+            c.key = ContextKey(nameHash: ContextKey.hash(namer.name(raw, prefix: c.namePrefix)),
                                hostHash: hostHash, tagsHash: tagsHash).value ^ Self.distributionCopySalt
             copy = c
         }
@@ -226,9 +240,10 @@ final class MessageProcessor: @unchecked Sendable {  // handed to one worker thr
             func makeContext() -> (name: String, tags: [String], host: String) {
                 let origin = sample.declaredOrigin < 0 ? packetOrigin : declaredOrigins[Int(sample.declaredOrigin)]
                 let pod = sample.podOrigin < 0 ? nil : declaredOrigins[Int(sample.podOrigin)]
-                let name = sample.namePrefix.isEmpty ? buf.string(sample.name)
-                    : namer.prefixStrings[Int(sample.namePrefix.rawValue)] + buf.string(sample.name)
-                return (name, tagStrings(buf, sample.tags, origin: origin, pod: pod),
+                let mapped = sample.mapped < 0 ? nil : mappedNames[Int(sample.mapped)]
+                let base = mapped?.name ?? buf.string(sample.name)
+                let name = sample.namePrefix.isEmpty ? base : namer.prefixStrings[Int(sample.namePrefix.rawValue)] + base
+                return (name, tagStrings(buf, sample.tags, origin: origin, pod: pod, mapped: mapped),
                         sample.hostFromTag ? buf.string(sample.host) : hostname)
             }
             let key = ContextKey(value: sample.key)
@@ -246,10 +261,12 @@ final class MessageProcessor: @unchecked Sendable {  // handed to one worker thr
         }
     }
 
-    private func tagStrings(_ buf: UnsafeRawBufferPointer, _ tags: ByteRange, origin: OriginTags, pod: OriginTags?) -> [String] {
+    private func tagStrings(_ buf: UnsafeRawBufferPointer, _ tags: ByteRange, origin: OriginTags, pod: OriginTags?,
+                            mapped: MappedName?) -> [String] {
         var out = origin.tags
         if let pod { out += pod.tags }
         out += extraTags.tags
+        if let mapped { out += mapped.tags }
         var reserved = ReservedTags()
         buf.forEachClientTag(in: tags, reserved: &reserved) { out.append(buf.string($0)) }
         return Tags.normalized(out)

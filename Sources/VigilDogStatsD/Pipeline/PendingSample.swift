@@ -23,6 +23,8 @@ struct PendingSample: BitwiseCopyable {
     var declaredOrigin: Int32
     /// Index into the same list of the pod named by `dd.internal.entity_id:`, -1 for none.
     var podOrigin: Int32
+    /// Index into the packet's mapped names (`dogstatsd_mapper_profiles`), -1 when the name is the packet's.
+    var mapped: Int32
     /// Prefixes the name gets (namespace, distribution copy); empty for none.
     var namePrefix: MetricNamer.Prefix
     var type: DogStatsDMetricType
