@@ -34,7 +34,7 @@ ROOT="$(pwd)"
     "$ROOT"/Sources/VigilDogStatsD/Pipeline/MessageProcessor.swift \
     "$ROOT"/Sources/VigilDogStatsD/Pipeline/PendingSample.swift \
     "$ROOT"/Sources/VigilDogStatsD/Pipeline/AggregatorState.swift \
-    "$ROOT"/Sources/VigilDogStatsD/Pipeline/MetricNam*.swift \
+    "$ROOT"/Sources/VigilDogStatsD/Pipeline/MetricNam*.swift "$ROOT"/Sources/VigilDogStatsD/Mapping/*.swift \
     "$OUT/VigilModel.o" "$OUT/VigilAggregation.o" "$OUT/VigilDogStatsDProtocol.o")
 
 # Seeds: one of each message form.
@@ -48,5 +48,5 @@ printf '_sc|name|2|d:1|h:h|#a|m:msg m\\: x' > "$SEEDS/check"
 # -detect_leaks=0: the sampler keeps what it aggregates from one input to
 # the next by design, so libFuzzer's per-input leak heuristic would scan the
 # whole heap after nearly every input (about 70x fewer runs per second).
-SWIFT_BACKTRACE=enable=no "$OUT/dogstatsd-fuzz" -detect_leaks=0 -dict=Fuzz/DogStatsD/dogstatsd.dict -max_total_time="$SECONDS_TO_RUN" -max_len=9000 \
+SWIFT_BACKTRACE=enable=no LSAN_OPTIONS="suppressions=$(pwd)/Fuzz/lsan.supp" "$OUT/dogstatsd-fuzz" -detect_leaks=0 -dict=Fuzz/DogStatsD/dogstatsd.dict -max_total_time="$SECONDS_TO_RUN" -max_len=9000 \
     -artifact_prefix=Fuzz/artifacts/ -print_final_stats=1 "$SEEDS" Fuzz/regressions

@@ -1,5 +1,3 @@
-import VigilConfig
-
 /// `dogstatsd_mapper_profiles`, as the reference reads it: profiles of
 /// mappings that turn dotted statsd names into a metric name and tags.
 ///
@@ -28,41 +26,15 @@ struct MapperProfile: Sendable {
     var prefix: String
     var mappings: [Mapping]
 
-    /// The profiles under `key`, or a message saying what is wrong (the
-    /// reference refuses the whole mapper on any invalid mapping).
-    static func parse(_ node: ConfigNode, key: String) throws(MapperConfigError) -> [MapperProfile] {
-        var node = node
-        // From the environment the value is one string: JSON, as the reference takes it.
-        if node.sequence == nil, let text = node.string {
-            guard let parsed = try? YAMLLoader.load(text, file: key) else {
-                throw MapperConfigError("\(key) must be a list of profiles (YAML or JSON)")
-            }
-            node = parsed
-        }
-        guard let list = node.sequence else { throw MapperConfigError("\(key) must be a list of profiles") }
-        return try list.enumerated().map { (i, profile) throws(MapperConfigError) in
-            guard let name = profile["name"]?.string, !name.isEmpty else {
-                throw MapperConfigError("\(key)[\(i)]: name is required")
-            }
-            guard let prefix = profile["prefix"]?.string, !prefix.isEmpty else {
-                throw MapperConfigError("\(key) profile \(name): prefix is required")
-            }
-            guard let mappings = profile["mappings"]?.sequence else {
-                throw MapperConfigError("\(key) profile \(name): mappings must be a list")
-            }
-            return MapperProfile(name: name, prefix: prefix, mappings: try mappings.enumerated().map {
-                (j, m) throws(MapperConfigError) in try mapping(m, where: "\(key) profile \(name), mapping \(j)")
-            })
-        }
-    }
-
-    private static func mapping(_ node: ConfigNode, where place: String) throws(MapperConfigError) -> Mapping {
-        let matchType = node["match_type"]?.string ?? "wildcard"
+    /// One mapping from its settings, checked as the reference checks them.
+    static func mapping(match: String?, matchType: String?, name: String?, tags: [(String, String)],
+                        where place: String) throws(MapperConfigError) -> Mapping {
+        let matchType = matchType ?? "wildcard"
         guard matchType == "wildcard" || matchType == "regex" else {
             throw MapperConfigError("\(place): match_type must be wildcard or regex")
         }
-        guard let name = node["name"]?.string, !name.isEmpty else { throw MapperConfigError("\(place): name is required") }
-        guard let match = node["match"]?.string, !match.isEmpty else { throw MapperConfigError("\(place): match is required") }
+        guard let name, !name.isEmpty else { throw MapperConfigError("\(place): name is required") }
+        guard let match, !match.isEmpty else { throw MapperConfigError("\(place): match is required") }
         var pattern = match
         if matchType == "wildcard" {
             // The reference's rule: letters, digits, `-`, `_`, `.`, `*`, and no `**`.
@@ -81,16 +53,8 @@ struct MapperProfile: Sendable {
         } catch {
             throw MapperConfigError("\(place): match \"\(match)\" is not a valid regular expression")
         }
-        var tags: [(key: String, value: RegexTemplate)] = []
-        if let tagNode = node["tags"] {
-            guard let pairs = tagNode.mapping else { throw MapperConfigError("\(place): tags must be a mapping") }
-            for (k, v) in pairs {
-                guard let value = v.string else { throw MapperConfigError("\(place): tag \(k) must be a string") }
-                tags.append((k, RegexTemplate(value)))
-            }
-        }
-        tags.sort { $0.key < $1.key }
-        return Mapping(regex: regex, name: RegexTemplate(name), tags: tags)
+        let templates = tags.map { (key: $0.0, value: RegexTemplate($0.1)) }.sorted { $0.key < $1.key }
+        return Mapping(regex: regex, name: RegexTemplate(name), tags: templates)
     }
 }
 
