@@ -14,7 +14,9 @@ public struct ByteRange: Equatable, BitwiseCopyable, Sendable {
         self.end = end
     }
 
-    public static let empty = ByteRange(start: 0, end: 0)
+    /// Computed, not a stored `static let`: from another module a global
+    /// would cost a `swift_once` check on every use.
+    @inlinable public static var empty: ByteRange { ByteRange(start: 0, end: 0) }
 
     @inlinable @inline(__always) public var isEmpty: Bool { end <= start }
     @inlinable @inline(__always) public var count: Int { end - start }

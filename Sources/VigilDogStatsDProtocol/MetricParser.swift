@@ -4,18 +4,24 @@ import VigilModel
 /// `name:value[:value…]|type[|@rate][|#tag,…][|T<unix_ts>][|c:<container>][|card:<cardinality>]`.
 /// Works on ranges of the packet buffer; allocates nothing.
 public enum MetricParser {
+    /// Parses `line` into `metric` (which must start as `ParsedMetric()`);
+    /// nil on success, else why the message is refused. The caller owns the
+    /// storage: returning the struct inside a `Result` made the caller copy
+    /// it back from memory the callee had just written piecewise, a
+    /// store-forwarding stall measured at ~10% of the metric path.
     @inlinable
-    public static func parse(_ buf: UnsafeRawBufferPointer, _ line: ByteRange) -> Result<ParsedMetric, ParseErrorReason> {
+    public static func parse(_ buf: UnsafeRawBufferPointer, _ line: ByteRange, into metric: inout ParsedMetric)
+        -> ParseErrorReason?
+    {
         guard let firstPipe = buf.firstIndex(of: UInt8(ascii: "|"), in: line) else {
-            return .failure(buf.firstIndex(of: UInt8(ascii: ":"), in: line) == nil ? .missingValue : .missingType)
+            return buf.firstIndex(of: UInt8(ascii: ":"), in: line) == nil ? .missingValue : .missingType
         }
         let head = ByteRange(start: line.start, end: firstPipe)
-        guard let colon = buf.firstIndex(of: UInt8(ascii: ":"), in: head) else { return .failure(.missingValue) }
-        var metric = ParsedMetric()
+        guard let colon = buf.firstIndex(of: UInt8(ascii: ":"), in: head) else { return .missingValue }
         metric.name = ByteRange(start: head.start, end: colon)
         metric.values = ByteRange(start: colon + 1, end: head.end)
-        if metric.name.isEmpty { return .failure(.emptyName) }
-        if metric.values.isEmpty { return .failure(.missingValue) }
+        if metric.name.isEmpty { return .emptyName }
+        if metric.values.isEmpty { return .missingValue }
 
         var fieldIndex = 0
         var failure: ParseErrorReason?
@@ -48,14 +54,14 @@ public enum MetricParser {
                 break
             }
         }
-        if let failure { return .failure(failure) }
-        if fieldIndex == 0 { return .failure(.missingType) }
+        if let failure { return failure }
+        if fieldIndex == 0 { return .missingType }
         // The reference sends timestamped samples on without aggregating
         // them, which only gauges and counts can be; it drops the others.
         if metric.timestamp != 0, metric.type != .gauge, metric.type != .count {
-            return .failure(.timestampedUnsupportedType)
+            return .timestampedUnsupportedType
         }
-        return .success(metric)
+        return nil
     }
 
     @inlinable @inline(__always)

@@ -29,13 +29,20 @@ final class MessageProcessor: @unchecked Sendable {  // handed to one worker thr
     private let renames: Bool
     private static let distributionCopySalt: UInt64 = 0x9e37_79b9_7f4a_7c15
     private let mapper: MetricMapper?
+    /// Tested before `mapper` and `extraTags` are touched, so that a feature that is off costs one branch.
+    private let hasMapper: Bool
+    private let hasExtraTags: Bool
     /// This packet's mapped names, referenced by `PendingSample.mapped`.
     private var mappedNames: [MappedName] = []
+    /// This packet's distribution copies of histograms: pending, but not metrics received.
+    private var copies = 0
 
     init(hostname: String, counters: DogStatsDCounters, listeners: [ListenerCounters], origins: OriginResolver,
          originDetection: Bool, shared: SharedAggregator, extraTags: [String] = [],
          nameRules: MetricNameRules = MetricNameRules(), mapper: MetricMapper? = nil) {
         self.mapper = mapper
+        self.hasMapper = mapper != nil
+        self.hasExtraTags = !extraTags.isEmpty
         self.extraTags = OriginTags(containerID: nil, tags: extraTags)
         self.namer = MetricNamer(rules: nameRules)
         self.renames = !nameRules.isIdentity
@@ -63,10 +70,11 @@ final class MessageProcessor: @unchecked Sendable {  // handed to one worker thr
                 parseMetric(buf, line, origin: origin, pid: pid)
             }
         }
-        let metrics = pending.count
+        let metrics = pending.count - copies
+        copies = 0
         let eventCount = events.count
         let checkCount = serviceChecks.count
-        if metrics > 0 || eventCount > 0 || checkCount > 0 {
+        if pending.count > 0 || eventCount > 0 || checkCount > 0 {
             shared.state.withLock { state in
                 apply(buf, origin: origin, now: now, sampler: state.sampler)
                 if eventCount > 0 { state.add(events: &events) }
@@ -74,7 +82,7 @@ final class MessageProcessor: @unchecked Sendable {  // handed to one worker thr
             }
         }
         declaredOrigins.removeAll(keepingCapacity: true)
-        if mapper != nil { mappedNames.removeAll(keepingCapacity: true) }
+        if hasMapper { mappedNames.removeAll(keepingCapacity: true) }
         let counters = listeners[listener]
         if metrics > 0 { counters.metrics.add(metrics, ordering: .relaxed) }
         if eventCount > 0 { counters.events.add(eventCount, ordering: .relaxed) }
@@ -85,10 +93,8 @@ final class MessageProcessor: @unchecked Sendable {  // handed to one worker thr
 
     @inline(__always)
     private func parseMetric(_ buf: UnsafeRawBufferPointer, _ line: ByteRange, origin: OriginTags, pid: Int32) {
-        let metric: ParsedMetric
-        switch MetricParser.parse(buf, line) {
-        case let .success(m): metric = m
-        case let .failure(reason):
+        var metric = ParsedMetric()
+        if let reason = MetricParser.parse(buf, line, into: &metric) {
             counters.count(reason)
             return
         }
@@ -105,36 +111,21 @@ final class MessageProcessor: @unchecked Sendable {  // handed to one worker thr
         } else if metric.type != .set {
             // A count scaled by its sample rate must still be a number (`|T` counts are not scaled).
             guard let v = NumberParsing.double(buf.slice(metric.values)),
-                  metric.type != .count || metric.timestamp != 0 || (v / metric.sampleRate).isFinite else {
+                  metric.type != .count || metric.timestamp != 0 || metric.sampleRate == 1
+                      || (v / metric.sampleRate).isFinite else {  // a division costs ~15% of this path: only when sampled
                 counters.count(.invalidValue)
                 return
             }
             single = v
         }
 
-        // The name: hashed from the packet, or from its rewritten form
-        // (namespace) in the namer's scratch buffer; filtered after that.
-        var prefix = MetricNamer.Prefix()
-        var raw = buf.slice(metric.name)
-        var nameHash = ContextKey.hash(raw)
-        var mapped: Int32 = -1
-        var mappedName: MappedName?
-        if let mapper, let result = mapper.map(raw, hash: nameHash) {
-            // `dogstatsd_mapper_profiles` come first, as in the reference: the rules below see the new name.
-            mappedNames.append(result)
-            mapped = Int32(mappedNames.count - 1)
-            mappedName = result
-            raw = result.nameBytes
-            nameHash = ContextKey.hash(raw)
-        }
-        if renames {
-            if namer.namespaceApplies(to: raw) { prefix.insert(.namespace) }
-            let name = namer.name(raw, prefix: prefix)
-            if !namer.rules.filter.isEmpty, namer.rules.filter.matches(name) {
+        // The name, hashed from the packet unless a mapping or a naming rule rewrites it.
+        var name = NameChoice(raw: buf.slice(metric.name))
+        if hasMapper || renames {
+            guard rename(&name) else {
                 counters.filteredMetrics.add(1, ordering: .relaxed)
                 return
             }
-            if !prefix.isEmpty { nameHash = ContextKey.hash(name) }
         }
 
         // Tags, hashed one by one; the reserved ones (`host:`, `dd.internal.*`) are set aside.
@@ -145,44 +136,36 @@ final class MessageProcessor: @unchecked Sendable {  // handed to one worker thr
         }
 
         // Origin: the packet's, unless the message names its container or cardinality; plus a named pod.
-        let cardinality = metric.cardinality ?? reserved.cardinality.flatMap { OriginCardinality(bytes: buf.slice($0)) }
         var declaredOrigin: Int32 = -1
         var podOrigin: Int32 = -1
-        if originDetection, cardinality != nil || (origin.containerID == nil && !metric.containerID.isEmpty) {
-            declaredOrigins.append(messageOrigin(containerID: metric.containerID.isEmpty ? nil : buf.slice(metric.containerID),
-                                                 cardinality: cardinality, packetOrigin: origin, pid: pid))
-            declaredOrigin = Int32(declaredOrigins.count - 1)
+        if metric.cardinality != nil || reserved.cardinality != nil || reserved.entityID != nil
+            || !metric.containerID.isEmpty {
+            (declaredOrigin, podOrigin) = declareOrigins(buf, metric, reserved, packetOrigin: origin, pid: pid)
         }
-        if let entity = reserved.entityID, let pod = podTags(buf.slice(entity), cardinality: cardinality) {
-            declaredOrigins.append(pod)
-            podOrigin = Int32(declaredOrigins.count - 1)
+        // Each list only when it applies: reading an array held by `self` retains it.
+        if declaredOrigin < 0 {
+            for h in origin.tagHashes { tagHashes.append(h) }
+        } else {
+            for h in declaredOrigins[Int(declaredOrigin)].tagHashes { tagHashes.append(h) }
         }
-        for h in (declaredOrigin < 0 ? origin : declaredOrigins[Int(declaredOrigin)]).tagHashes { tagHashes.append(h) }
         if podOrigin >= 0 { for h in declaredOrigins[Int(podOrigin)].tagHashes { tagHashes.append(h) } }
-        for h in extraTags.tagHashes { tagHashes.append(h) }
-        if let mappedName { for h in mappedName.tagHashes { tagHashes.append(h) } }
+        if hasExtraTags { for h in extraTags.tagHashes { tagHashes.append(h) } }
+        if name.mapped >= 0 { for h in mappedNames[Int(name.mapped)].tagHashes { tagHashes.append(h) } }
 
         let host = reserved.host ?? .empty
         let hostHash = reserved.host == nil ? defaultHostHash : ContextKey.hash(buf.slice(host))
         let tagsHash = ContextKey.combine(tagHashes: tagHashes.elements)
-        let key = ContextKey(nameHash: nameHash, hostHash: hostHash, tagsHash: tagsHash)
+        let key = ContextKey(nameHash: name.hash, hostHash: hostHash, tagsHash: tagsHash)
 
         var sample = PendingSample(key: key.value, value: single, sampleRate: metric.sampleRate, memberHash: 0,
                                    timestamp: metric.timestamp, name: metric.name, tags: metric.tags, host: host,
                                    hostFromTag: reserved.host != nil, declaredOrigin: declaredOrigin,
-                                   podOrigin: podOrigin, mapped: mapped, namePrefix: prefix, type: metric.type)
+                                   podOrigin: podOrigin, mapped: name.mapped, namePrefix: name.prefix, type: metric.type)
         // `histogram_copy_to_distribution`: histograms and timers also go out
         // as distributions (not the `|T` ones, which the reference sends unaggregated).
         var copy: PendingSample?
         if renames, namer.rules.distributionCopyPrefix != nil, metric.type == .histogram || metric.type == .timer {
-            var c = sample
-            c.namePrefix.insert(.distributionCopy)
-            c.type = .distribution
-            // Salted: with an empty prefix the copy has the histogram's own
-            // name, and the sampler keys one context per name, host and tags.
-            c.key = ContextKey(nameHash: ContextKey.hash(namer.name(raw, prefix: c.namePrefix)),
-                               hostHash: hostHash, tagsHash: tagsHash).value ^ Self.distributionCopySalt
-            copy = c
+            copy = distributionCopy(of: sample, name: name, hostHash: hostHash, tagsHash: tagsHash)
         }
         if metric.type == .set {
             sample.memberHash = ContextKey.hash(buf.slice(metric.values))
@@ -194,12 +177,85 @@ final class MessageProcessor: @unchecked Sendable {  // handed to one worker thr
                 if var c = copy {
                     c.value = sample.value
                     pending.append(c)
+                    copies += 1
                 }
             }
         } else {
             pending.append(sample)
-            if let copy { pending.append(copy) }
+            if let copy {
+                pending.append(copy)
+                copies += 1
+            }
         }
+    }
+
+    /// A metric's name on its way to a context: the packet's bytes, or a
+    /// mapped name's; the prefixes it gets; its hash.
+    private struct NameChoice {
+        var raw: UnsafeRawBufferPointer
+        var hash: UInt64
+        var mapped: Int32 = -1
+        var prefix = MetricNamer.Prefix()
+
+        init(raw: UnsafeRawBufferPointer) {
+            self.raw = raw
+            hash = ContextKey.hash(raw)
+        }
+    }
+
+    /// Applies `dogstatsd_mapper_profiles`, then the namespace, then
+    /// `metric_filterlist`, in the reference's order. False when the filter
+    /// list drops the metric. Out of line: the hot path pays one branch
+    /// when none is configured.
+    @inline(never)
+    private func rename(_ name: inout NameChoice) -> Bool {
+        if let mapper, let result = mapper.map(name.raw, hash: name.hash) {
+            mappedNames.append(result)
+            name.mapped = Int32(mappedNames.count - 1)
+            name.raw = result.nameBytes
+            name.hash = ContextKey.hash(name.raw)
+        }
+        guard renames else { return true }
+        if namer.namespaceApplies(to: name.raw) { name.prefix.insert(.namespace) }
+        let full = namer.name(name.raw, prefix: name.prefix)
+        if !namer.rules.filter.isEmpty, namer.rules.filter.matches(full) { return false }
+        if !name.prefix.isEmpty { name.hash = ContextKey.hash(full) }
+        return true
+    }
+
+    /// The distribution twin of a histogram or timer sample.
+    @inline(never)
+    private func distributionCopy(of sample: PendingSample, name: NameChoice, hostHash: UInt64,
+                                  tagsHash: UInt64) -> PendingSample {
+        var c = sample
+        c.namePrefix.insert(.distributionCopy)
+        c.type = .distribution
+        // Salted: with an empty prefix the copy has the histogram's own
+        // name, and the sampler keys one context per name, host and tags.
+        c.key = ContextKey(nameHash: ContextKey.hash(namer.name(name.raw, prefix: c.namePrefix)),
+                           hostHash: hostHash, tagsHash: tagsHash).value ^ Self.distributionCopySalt
+        return c
+    }
+
+    /// Adds the origins a message declares to `declaredOrigins`: its own
+    /// (`|c:`, `|card:`, `dd.internal.card:`) and its pod's
+    /// (`dd.internal.entity_id:`). Returns their indexes, -1 for none.
+    @inline(never)
+    private func declareOrigins(_ buf: UnsafeRawBufferPointer, _ metric: ParsedMetric, _ reserved: ReservedTags,
+                                packetOrigin: OriginTags, pid: Int32) -> (Int32, Int32) {
+        let cardinality = metric.cardinality ?? reserved.cardinality.flatMap { OriginCardinality(bytes: buf.slice($0)) }
+        var declared: Int32 = -1
+        var pod: Int32 = -1
+        if originDetection, cardinality != nil || (packetOrigin.containerID == nil && !metric.containerID.isEmpty) {
+            declaredOrigins.append(messageOrigin(containerID: metric.containerID.isEmpty ? nil : buf.slice(metric.containerID),
+                                                 cardinality: cardinality, packetOrigin: packetOrigin, pid: pid))
+            declared = Int32(declaredOrigins.count - 1)
+        }
+        if let entity = reserved.entityID, let tags = podTags(buf.slice(entity), cardinality: cardinality) {
+            declaredOrigins.append(tags)
+            pod = Int32(declaredOrigins.count - 1)
+        }
+        return (declared, pod)
     }
 
     /// The origin of one message that names its container (`|c:`, used when

@@ -19,6 +19,8 @@ import VigilModel
         #expect(batch.sketches.first { $0.name == "dist.q" }?.points.first?.count == 1)
         #expect(batch.value("q.max") == 5)
         #expect(batch.sketches.map(\.name).sorted() == ["d", "dist.lat", "dist.q"])
+        // Copies are not metrics received: 3 + 1 + 1 + 1 values came in.
+        #expect(server.totals().metrics == 6)
     }
 
     @Test func withoutPrefixTheSameNameAsASketch() throws {
