@@ -9,7 +9,7 @@ public struct ClientFields: Sendable, Equatable {
     public var hostTag: String?
     /// `dd.internal.entity_id:`, the sender's pod uid.
     public var entityID: String?
-    /// `|c:`, the sender's container id.
+    /// `|c:`, the sender's container id (see `LocalData`).
     public var containerID: String?
     /// `|card:` when it names a cardinality, else `dd.internal.card:`.
     public var cardinality: OriginCardinality?
@@ -31,7 +31,8 @@ public struct ClientFields: Sendable, Equatable {
             return true
         }
         if buf.hasPrefix("c:", in: field) {
-            containerID = buf.string(ByteRange(start: field.start + 2, end: field.end))
+            let id = LocalData.containerID(buf, ByteRange(start: field.start + 2, end: field.end))
+            containerID = id.isEmpty ? nil : buf.string(id)
             return true
         }
         if buf.hasPrefix("card:", in: field) {

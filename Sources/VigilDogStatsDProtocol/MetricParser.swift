@@ -45,7 +45,7 @@ public enum MetricParser {
                       ts > 0 else { failure = .invalidTimestamp; return }
                 metric.timestamp = ts
             case UInt8(ascii: "c") where field.count > 1 && buf[field.start + 1] == UInt8(ascii: ":"):
-                metric.containerID = ByteRange(start: field.start + 2, end: field.end)
+                metric.containerID = LocalData.containerID(buf, ByteRange(start: field.start + 2, end: field.end))
             case UInt8(ascii: "c") where buf.hasPrefix("card:", in: field):
                 // An unknown value keeps the configured cardinality, as the reference does.
                 metric.cardinality = OriginCardinality(bytes: buf.slice(ByteRange(start: field.start + 5, end: field.end)))

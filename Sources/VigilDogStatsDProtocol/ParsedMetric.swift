@@ -14,7 +14,7 @@ public struct ParsedMetric: BitwiseCopyable {
     public var tags = ByteRange.empty
     /// `|T`: unix seconds, or 0 to aggregate by arrival time.
     public var timestamp: Int64 = 0
-    /// `|c:`: the client's container id.
+    /// `|c:`: the client's container id (see `LocalData`); empty for none.
     public var containerID = ByteRange.empty
     /// `|card:`: the client's choice of origin-tag cardinality; nil for the configured one.
     public var cardinality: OriginCardinality?
