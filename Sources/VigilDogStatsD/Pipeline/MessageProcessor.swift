@@ -161,12 +161,7 @@ final class MessageProcessor: @unchecked Sendable {  // handed to one worker thr
                                    timestamp: metric.timestamp, name: metric.name, tags: metric.tags, host: host,
                                    hostFromTag: reserved.host != nil, declaredOrigin: declaredOrigin,
                                    podOrigin: podOrigin, mapped: name.mapped, namePrefix: name.prefix, type: metric.type)
-        // `histogram_copy_to_distribution`: histograms and timers also go out
-        // as distributions (not the `|T` ones, which the reference sends unaggregated).
-        var copy: PendingSample?
-        if renames, namer.rules.distributionCopyPrefix != nil, metric.type == .histogram || metric.type == .timer {
-            copy = distributionCopy(of: sample, name: name, hostHash: hostHash, tagsHash: tagsHash)
-        }
+        let first = pending.count
         if metric.type == .set {
             sample.memberHash = ContextKey.hash(buf.slice(metric.values))
             pending.append(sample)
@@ -174,18 +169,14 @@ final class MessageProcessor: @unchecked Sendable {  // handed to one worker thr
             buf.forEachPiece(of: metric.values, separatedBy: UInt8(ascii: ":")) { v in
                 sample.value = NumberParsing.double(buf.slice(v))!
                 pending.append(sample)
-                if var c = copy {
-                    c.value = sample.value
-                    pending.append(c)
-                    copies += 1
-                }
             }
         } else {
             pending.append(sample)
-            if let copy {
-                pending.append(copy)
-                copies += 1
-            }
+        }
+        // `histogram_copy_to_distribution`: histograms and timers also go out
+        // as distributions (not the `|T` ones, which the reference sends unaggregated).
+        if renames, namer.rules.distributionCopyPrefix != nil, metric.type == .histogram || metric.type == .timer {
+            appendDistributionCopies(from: first, name: name, hostHash: hostHash, tagsHash: tagsHash)
         }
     }
 
@@ -223,18 +214,26 @@ final class MessageProcessor: @unchecked Sendable {  // handed to one worker thr
         return true
     }
 
-    /// The distribution twin of a histogram or timer sample.
+    /// Appends the distribution twin of each sample pending from `first` on
+    /// (the values of one histogram or timer message).
     @inline(never)
-    private func distributionCopy(of sample: PendingSample, name: NameChoice, hostHash: UInt64,
-                                  tagsHash: UInt64) -> PendingSample {
-        var c = sample
-        c.namePrefix.insert(.distributionCopy)
-        c.type = .distribution
+    private func appendDistributionCopies(from first: Int, name: NameChoice, hostHash: UInt64, tagsHash: UInt64) {
+        let end = pending.count
+        guard first < end else { return }
+        var prefix = name.prefix
+        prefix.insert(.distributionCopy)
         // Salted: with an empty prefix the copy has the histogram's own
         // name, and the sampler keys one context per name, host and tags.
-        c.key = ContextKey(nameHash: ContextKey.hash(namer.name(name.raw, prefix: c.namePrefix)),
-                           hostHash: hostHash, tagsHash: tagsHash).value ^ Self.distributionCopySalt
-        return c
+        let key = ContextKey(nameHash: ContextKey.hash(namer.name(name.raw, prefix: prefix)),
+                             hostHash: hostHash, tagsHash: tagsHash).value ^ Self.distributionCopySalt
+        for i in first..<end {
+            var c = pending.elements[i]
+            c.namePrefix = prefix
+            c.type = .distribution
+            c.key = key
+            pending.append(c)
+        }
+        copies += end - first
     }
 
     /// Adds the origins a message declares to `declaredOrigins`: its own
