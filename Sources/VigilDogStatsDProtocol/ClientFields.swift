@@ -21,6 +21,9 @@ public struct ClientFields: Sendable, Equatable {
     mutating func read(_ buf: UnsafeRawBufferPointer, field: ByteRange) -> Bool {
         if field.isEmpty { return false }
         if buf[field.start] == UInt8(ascii: "#") {
+            // A later `#` field replaces an earlier one, as for metrics and in the reference.
+            tags.removeAll()
+            (hostTag, entityID, tagCardinality) = (nil, nil, nil)
             var reserved = ReservedTags()
             buf.forEachClientTag(in: ByteRange(start: field.start + 1, end: field.end), reserved: &reserved) {
                 tags.append(buf.string($0))

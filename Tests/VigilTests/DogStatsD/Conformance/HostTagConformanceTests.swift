@@ -52,6 +52,16 @@ import VigilModel
         #expect(byTitle["v"]?.host == "")
     }
 
+    @Test func aLaterTagsFieldReplacesAnEarlierOne() throws {
+        let batch = Conformance.flush(try makeOfflineServer(), "_e{1,1}:t|x|#host:a,x|#y\n_sc|c|0|#host:b|#z\nm:1|g|#host:c|#w")
+        #expect(batch.events.first?.host == "testhost")
+        #expect(batch.events.first?.tags == ["y"])
+        #expect(batch.serviceChecks.first?.host == "testhost")
+        #expect(batch.serviceChecks.first?.tags == ["z"])
+        #expect(batch.series(named: "m").first?.host == "testhost")
+        #expect(batch.series(named: "m").first?.tags == ["w"])
+    }
+
     @Test func serviceCheckHostTag() throws {
         let batch = Conformance.flush(try makeOfflineServer(), "_sc|a|0|#host:schost,x\n_sc|b|1|h:|#host:tag\n_sc|c|2|h:own")
         let byName = Dictionary(uniqueKeysWithValues: batch.serviceChecks.map { ($0.name, $0) })
