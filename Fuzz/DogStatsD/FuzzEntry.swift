@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import VigilAggregation
+import VigilDogStatsDProtocol
 import VigilModel
 
 // libFuzzer entry for the DogStatsD intake: every input is one packet run
@@ -15,7 +16,28 @@ private final class Harness: @unchecked Sendable {
     lazy var processor = MessageProcessor(
         hostname: "fuzz", counters: counters, listeners: [ListenerCounters(name: "fuzz")],
         origins: OriginResolver(tagProvider: nil, cardinality: .low, counters: counters),
-        originDetection: true, shared: shared)
+        originDetection: true, shared: shared, extraTags: ["fuzz:1"], nameRules: Harness.rules,
+        mapper: MetricMapper(profiles: Harness.profiles, cacheSize: 64))
+    /// Mapper profiles with a wildcard, a regex and templates, and a small cache so eviction runs.
+    static let profiles = [
+        MapperProfile(name: "w", prefix: "m.", mappings: [
+            try! MapperProfile.mapping(match: "m.*.*", matchType: nil, name: "m.$1", tags: [("k", "${2}"), ("z", "$9")],
+                                       where: "fuzz"),
+        ]),
+        MapperProfile(name: "r", prefix: "r.", mappings: [
+            try! MapperProfile.mapping(match: #"(\w+)\.(?P<rest>.*)"#, matchType: "regex", name: "r.${rest}",
+                                       tags: [("first", "$1")], where: "fuzz"),
+        ]),
+    ]
+    /// Every naming rule on, so their paths are fuzzed too.
+    static var rules: MetricNameRules {
+        var rules = MetricNameRules()
+        rules.namespace = "ns."
+        rules.namespaceExempt = ["a", "datadog."]
+        rules.filter = MetricNameMatcher(["ns.b", "ns.c*", "x"], matchPrefix: false)
+        rules.distributionCopyPrefix = "dist."
+        return rules
+    }
     var calls = 0
 }
 

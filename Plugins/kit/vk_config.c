@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 int vk_instance_option(const vigil_host_api *api, vigil_host *host, const char *key,
                        const char *fallback, char *buf, size_t cap) {
@@ -26,10 +27,16 @@ vigil_status vk_require_host_abi(const vigil_host_api *api, unsigned minor, cons
     return VIGIL_OK;
 }
 
+/* The C twin of the host's one cardinality parser (OriginCardinality in
+ * Sources/VigilModel/Tagging.swift), which modules cannot link: the same
+ * names, in any case, as the reference agent accepts them. */
 int vk_parse_cardinality(const char *text, vigil_cardinality *out) {
-    if (strcmp(text, "low") == 0) { *out = VIGIL_CARDINALITY_LOW; return 0; }
-    if (strcmp(text, "orchestrator") == 0) { *out = VIGIL_CARDINALITY_ORCHESTRATOR; return 0; }
-    if (strcmp(text, "high") == 0) { *out = VIGIL_CARDINALITY_HIGH; return 0; }
+    if (strcasecmp(text, "low") == 0) { *out = VIGIL_CARDINALITY_LOW; return 0; }
+    if (strcasecmp(text, "orchestrator") == 0 || strcasecmp(text, "orch") == 0) {
+        *out = VIGIL_CARDINALITY_ORCHESTRATOR;
+        return 0;
+    }
+    if (strcasecmp(text, "high") == 0) { *out = VIGIL_CARDINALITY_HIGH; return 0; }
     return -1;
 }
 

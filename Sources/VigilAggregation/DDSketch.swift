@@ -8,6 +8,11 @@ public struct DDSketch: Sendable {
     public private(set) var min = Double.infinity
     public private(set) var max = -Double.infinity
     public private(set) var sum = 0.0
+    /// Σ value × whole weight: the average's numerator. It differs from
+    /// `sum` only for sampled values, whose sum counts 1 ÷ rate unrounded (as
+    /// the reference's sketch summary does) while counts and the average use
+    /// the whole weight.
+    private var weightedSum = 0.0
     private var bins: [Int32: UInt32] = [:]
 
     public init() {}
@@ -20,14 +25,17 @@ public struct DDSketch: Sendable {
         min = .infinity
         max = -.infinity
         sum = 0
+        weightedSum = 0
         bins.removeAll(keepingCapacity: true)
     }
 
-    /// Adds `value` as if it had been seen `weight` times (sample rates).
-    public mutating func insert(_ value: Double, weight: UInt32 = 1) {
+    /// Adds `value` as if it had been seen `weight` times (sample rates);
+    /// `sumWeight` (default: `weight`) is what it adds to `sum`.
+    public mutating func insert(_ value: Double, weight: UInt32 = 1, sumWeight: Double? = nil) {
         guard value.isFinite, weight > 0 else { return }
         count += Int64(weight)
-        sum += value * Double(weight)
+        sum += value * (sumWeight ?? Double(weight))
+        weightedSum += value * Double(weight)
         if value < min { min = value }
         if value > max { max = value }
         let key = DDSketchMapping.key(value)
@@ -46,7 +54,7 @@ public struct DDSketch: Sendable {
             sorted[0].value = UInt32(clamping: UInt64(sorted[0].value) + folded)
         }
         return SketchPoint(timestamp: timestamp, count: count, min: min, max: max, sum: sum,
-                           average: count > 0 ? sum / Double(count) : 0,
+                           average: count > 0 ? weightedSum / Double(count) : 0,
                            keys: sorted.map(\.key), binCounts: sorted.map(\.value))
     }
 }

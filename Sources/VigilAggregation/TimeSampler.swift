@@ -91,12 +91,13 @@ public final class TimeSampler: @unchecked Sendable {
         }
     }
 
-    /// A sample with its own timestamp (`|T`): gauges stay gauges, counts go
-    /// out as counts of exactly what was sent.
+    /// A sample with its own timestamp (`|T`), sent on unaggregated as the
+    /// reference does: gauges stay gauges, counts go out as counts of exactly
+    /// what was sent (a sample rate is not applied to them).
     public func addTimestamped(name: String, tags: [String], host: String, type: DogStatsDMetricType,
-                               value: Double, sampleRate: Double, timestamp: Int64) {
+                               value: Double, timestamp: Int64) {
         let seriesType: SeriesType = type == .count ? .count : .gauge
-        let v = type == .count ? value / sampleRate : value
+        let v = value
         timestamped.append(Series(name: name, type: seriesType, points: [Point(timestamp: timestamp, value: v)],
                                   tags: tags, host: host, interval: type == .count ? interval : 0))
     }
@@ -156,12 +157,11 @@ public final class TimeSampler: @unchecked Sendable {
         case .count:
             w.value += value / sampleRate
         case .histogram, .timer:
-            w.weightedCount += 1 / sampleRate
-            samples[extra(&w)].append(value, weight: 1 / sampleRate)
+            let weight = SampleWeight.of(rate: sampleRate)
+            w.weightedCount += Double(weight)
+            samples[extra(&w)].append(value, weight: Double(weight))
         case .distribution:
-            // A very low rate saturates the weight instead of trapping the conversion.
-            let weight = Swift.min(Swift.max(1, (1 / sampleRate).rounded()), Double(UInt32.max))
-            samples[extra(&w)].sketch.insert(value, weight: UInt32(weight))
+            samples[extra(&w)].sketch.insert(value, weight: SampleWeight.of(rate: sampleRate), sumWeight: 1 / sampleRate)
         case .set:
             // Sets receive member hashes through `addMember`.
             break

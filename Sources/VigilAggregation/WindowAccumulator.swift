@@ -28,11 +28,14 @@ struct WindowSamples {
     var sketch = DDSketch()
 
     mutating func append(_ value: Double, weight: Double) {
-        if weight != 1, weights.isEmpty {
-            weights = [Double](repeating: 1, count: values.count)
+        // Weights are kept from the first value that needs one (earlier
+        // values weigh 1), including when that is the window's first value.
+        let weighted = weight != 1 || !weights.isEmpty
+        if weighted, weights.count < values.count {
+            weights.append(contentsOf: repeatElement(1, count: values.count - weights.count))
         }
         values.append(value)
-        if !weights.isEmpty { weights.append(weight) }
+        if weighted { weights.append(weight) }
     }
 
     mutating func removeAll() {

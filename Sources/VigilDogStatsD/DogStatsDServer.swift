@@ -3,6 +3,7 @@ import Foundation
 import Synchronization
 import VigilAggregation
 import VigilConfig
+import VigilDogStatsDProtocol
 import VigilModel
 
 /// The DogStatsD intake: listeners on a Unix datagram socket, an optional
@@ -126,7 +127,10 @@ public final class DogStatsDServer: FlushSource, StatusReporting, @unchecked Sen
         MessageProcessor(
             hostname: hostname, counters: counters, listeners: listeners,
             origins: OriginResolver(tagProvider: tagProvider, cardinality: settings.tagCardinality, counters: counters),
-            originDetection: settings.originDetection, shared: shared)
+            originDetection: settings.originDetection, shared: shared, extraTags: settings.extraTags,
+            nameRules: settings.nameRules,
+            mapper: settings.mapperProfiles.isEmpty ? nil
+                : MetricMapper(profiles: settings.mapperProfiles, cacheSize: settings.mapperCacheSize))
     }
 
     /// Parses and aggregates one packet on the calling thread, as a worker
@@ -213,7 +217,8 @@ public final class DogStatsDServer: FlushSource, StatusReporting, @unchecked Sen
         let pidZero = counters.pidZero.load(ordering: .relaxed)
         var fields: [(String, JSONValue)] = [
             ("listeners", .object(listenerCounters.map { ($0.name, $0.json) })),
-            ("parse_errors", counters.parseErrorsJSON),
+            ("parse_errors", counters.json(droppingMessage: true)),
+            ("ignored_fields", counters.json(droppingMessage: false)),
             ("pipeline", .string(ring == nil ? "parse on readers" : "\(settings.workers) worker(s) behind a queue")),
             ("queue_capacity", .int(Int64(ring?.capacity ?? 0))),
             ("queued_packets", .int(Int64(ring?.queued ?? 0))),
@@ -225,6 +230,8 @@ public final class DogStatsDServer: FlushSource, StatusReporting, @unchecked Sen
             ("origin_hits", .int(Int64(counters.originHits.load(ordering: .relaxed)))),
             ("origin_misses", .int(Int64(counters.originMisses.load(ordering: .relaxed)))),
             ("origin_pid_zero", .int(Int64(pidZero))),
+            ("entity_id_unresolved", .int(Int64(counters.entityIDUnresolved.load(ordering: .relaxed)))),
+            ("filtered_metrics", .int(Int64(counters.filteredMetrics.load(ordering: .relaxed)))),
         ]
         if pidZero > 0 {
             fields.append(("origin_pid_zero_reason", .string(
@@ -237,9 +244,16 @@ public final class DogStatsDServer: FlushSource, StatusReporting, @unchecked Sen
     public struct Totals: Sendable, Equatable {
         public var packets = 0, metrics = 0, events = 0, serviceChecks = 0, queueDrops = 0, kernelDrops = 0, parseErrors = 0
         public var liveContexts = 0
+        /// Optional fields of events and service checks that did not parse (the messages were kept).
+        public var ignoredFields = 0
+        public var entityIDUnresolved = 0
+        public var filteredMetrics = 0
         /// How long the last flush held the aggregator, in seconds.
         public var lastFlushLockSeconds = 0.0
     }
+
+    /// How many messages (or, for the `ignored…` reasons, fields) were skipped for `reason`.
+    public func count(of reason: ParseErrorReason) -> Int { counters.parseErrorCount(reason) }
 
     public func totals(listener: String? = nil) -> Totals {
         var t = Totals()
@@ -251,7 +265,10 @@ public final class DogStatsDServer: FlushSource, StatusReporting, @unchecked Sen
             t.queueDrops += c.queueDrops.load(ordering: .relaxed)
             t.kernelDrops += c.kernelDrops.load(ordering: .relaxed)
         }
-        t.parseErrors = ParseErrorReason.allCases.reduce(0) { $0 + counters.parseErrorCount($1) }
+        t.parseErrors = ParseErrorReason.allCases.filter(\.dropsMessage).reduce(0) { $0 + counters.parseErrorCount($1) }
+        t.ignoredFields = ParseErrorReason.allCases.filter { !$0.dropsMessage }.reduce(0) { $0 + counters.parseErrorCount($1) }
+        t.entityIDUnresolved = counters.entityIDUnresolved.load(ordering: .relaxed)
+        t.filteredMetrics = counters.filteredMetrics.load(ordering: .relaxed)
         t.liveContexts = shared.state.withLock { $0.sampler.contextCount }
         t.lastFlushLockSeconds = Double(lastFlushLockNanoseconds.load(ordering: .relaxed)) / 1e9
         return t

@@ -21,6 +21,23 @@ struct DogStatsDSettings {
     var queueSize: Int
     /// Worker threads behind the queue; 0: the socket readers parse in place.
     var workers: Int
+    /// `dogstatsd_tags`: added to every metric, event and service check received.
+    var extraTags: [String]
+    /// `statsd_metric_namespace` (+ `_blacklist`), `metric_filterlist` (+ `_match_prefix`),
+    /// `histogram_copy_to_distribution` (+ `_prefix`).
+    var nameRules: MetricNameRules
+    /// `dogstatsd_mapper_profiles`; empty for none.
+    var mapperProfiles: [MapperProfile]
+    /// `dogstatsd_mapper_cache_size`: names whose mapping each worker remembers.
+    var mapperCacheSize: Int
+
+    /// The reference's default `statsd_metric_namespace_blacklist`: the
+    /// prefixes of its own components and of JMXFetch integrations.
+    static let standardStatsdPrefixes = [
+        "datadog.agent", "datadog.dogstatsd", "datadog.process", "datadog.trace_agent", "datadog.tracer",
+        "activemq", "activemq_58", "airflow", "cassandra", "confluent", "hazelcast", "hive", "ignite", "jboss",
+        "jvm", "kafka", "presto", "sidekiq", "solr", "tomcat", "runtime",
+    ]
 
     init(config: AgentConfig) throws(DogStatsDError) {
         let socket = config.path("dogstatsd_socket") ?? AgentConfig.resolve("dsd.socket", config.runPath)
@@ -41,6 +58,47 @@ struct DogStatsDSettings {
         expirySeconds = try Self.int(config, "dogstatsd_expiry_seconds", default: 300, range: 10...86_400)
         queueSize = try Self.int(config, "dogstatsd_queue_size", default: 1024, range: 16...(1 << 20))
         workers = try Self.int(config, "dogstatsd_pipeline_count", default: 0, range: 0...64)
+
+        extraTags = try Self.typed(config, "dogstatsd_tags", config.strings("dogstatsd_tags"), "a list of tags") ?? []
+        var rules = MetricNameRules()
+        let namespace = try Self.typed(config, "statsd_metric_namespace", config.string("statsd_metric_namespace"),
+                                       "a string") ?? ""
+        rules.namespace = namespace.isEmpty || namespace.hasSuffix(".") ? namespace : namespace + "."
+        rules.namespaceExempt = try Self.typed(config, "statsd_metric_namespace_blacklist",
+                                               config.strings("statsd_metric_namespace_blacklist"), "a list of prefixes")
+            ?? Self.standardStatsdPrefixes
+        let filterlist = try Self.typed(config, "metric_filterlist", config.strings("metric_filterlist"),
+                                        "a list of metric names") ?? []
+        let matchPrefix = try Self.typed(config, "metric_filterlist_match_prefix",
+                                         config.bool("metric_filterlist_match_prefix"), "true or false") ?? false
+        rules.filter = MetricNameMatcher(filterlist, matchPrefix: matchPrefix)
+        if try Self.typed(config, "histogram_copy_to_distribution", config.bool("histogram_copy_to_distribution"),
+                          "true or false") ?? false {
+            rules.distributionCopyPrefix = try Self.typed(config, "histogram_copy_to_distribution_prefix",
+                                                          config.string("histogram_copy_to_distribution_prefix"),
+                                                          "a string") ?? ""
+        }
+        nameRules = rules
+        if let node = config.value("dogstatsd_mapper_profiles") {
+            do {
+                mapperProfiles = try MapperProfile.parse(node, key: "dogstatsd_mapper_profiles")
+            } catch {
+                throw DogStatsDError.invalidSetting(error.message)
+            }
+        } else {
+            mapperProfiles = []
+        }
+        mapperCacheSize = try Self.int(config, "dogstatsd_mapper_cache_size", default: 1000, range: 1...1_000_000)
+    }
+
+    /// `parsed` when `key` is set and reads as the expected type, nil when unset; otherwise a clear error.
+    private static func typed<T>(_ config: AgentConfig, _ key: String, _ parsed: T?, _ expected: String)
+        throws(DogStatsDError) -> T?
+    {
+        if config.value(key) != nil, parsed == nil {
+            throw DogStatsDError.invalidSetting("\(key) must be \(expected)")
+        }
+        return parsed
     }
 
     private static func int(_ config: AgentConfig, _ key: String, default value: Int, range: ClosedRange<Int>)

@@ -55,7 +55,7 @@ int vk_instance_option(const vigil_host_api *api, vigil_host *host, const char *
 vigil_status vk_require_host_abi(const vigil_host_api *api, unsigned minor, const char *why_minor,
                                  char *errbuf, size_t errbuf_size);
 
-/** Parses "low" | "orchestrator" | "high". Returns -1 for anything else. */
+/** Parses "low" | "orchestrator" (or "orch") | "high", in any case. Returns -1 for anything else. */
 int vk_parse_cardinality(const char *text, vigil_cardinality *out);
 
 /** Logs a formatted line through the host at `level`. */

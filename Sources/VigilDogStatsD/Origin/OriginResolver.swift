@@ -28,6 +28,7 @@ final class OriginResolver {
 
     private var byPID: [Key: Entry] = [:]
     private var byContainer: [Key: Entry] = [:]
+    private var byPod: [Key: Entry] = [:]
     private static let maxEntries = 16_384
 
     init(tagProvider: TagProvider?, cardinality: TagCardinality, counters: DogStatsDCounters,
@@ -58,6 +59,26 @@ final class OriginResolver {
         return cached(in: &byContainer, key) {
             tags(forContainer: String(decoding: bytes, as: UTF8.self), cardinality: key.cardinality)
         }
+    }
+
+    /// The tags of the pod a client named with `dd.internal.entity_id:<uid>`
+    /// (what clients send when `DD_ENTITY_ID` is set), from the tagger's
+    /// `kubernetes_pod_uid://<uid>` entity; none, and counted as
+    /// unresolved, while that pod is not known.
+    func origin(podUID bytes: UnsafeRawBufferPointer, cardinality: TagCardinality? = nil) -> OriginTags {
+        let key = Key(id: ContextKey.hash(bytes), cardinality: cardinality ?? self.cardinality)
+        let now = MonotonicClock.nanoseconds()
+        if let entry = byPod[key], entry.expires > now {
+            if entry.origin.tags.isEmpty { counters.entityIDUnresolved.add(1, ordering: .relaxed) }
+            return entry.origin
+        }
+        let uid = String(decoding: bytes, as: UTF8.self)
+        let tags = tagProvider?.tags(forEntity: "kubernetes_pod_uid://\(uid)", cardinality: key.cardinality) ?? []
+        let origin = tags.isEmpty ? OriginTags.none : OriginTags(containerID: nil, tags: tags)
+        if byPod.count >= Self.maxEntries { byPod.removeAll(keepingCapacity: true) }
+        byPod[key] = Entry(origin: origin, expires: now + ttl(origin))
+        if tags.isEmpty { counters.entityIDUnresolved.add(1, ordering: .relaxed) }
+        return origin
     }
 
     private func cached(in cache: inout [Key: Entry], _ key: Key, resolve: () -> OriginTags) -> OriginTags {

@@ -15,7 +15,7 @@ struct OriginTags {
         self.tagHashes = tagHashes
     }
 
-    init(containerID: String, tags: [String]) {
+    init(containerID: String?, tags: [String]) {
         self.init(containerID: containerID, tags: tags, tagHashes: tags.map { ContextKey.tagHash($0) })
     }
 }

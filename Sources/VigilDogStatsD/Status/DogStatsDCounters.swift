@@ -1,4 +1,5 @@
 import Synchronization
+import VigilDogStatsDProtocol
 import VigilModel
 
 /// Server-wide counters; listeners have their own `ListenerCounters`.
@@ -10,6 +11,10 @@ final class DogStatsDCounters: Sendable {
     /// Packets whose sender PID read as 0: the sender lives in a PID
     /// namespace this process cannot see, so its container is unknown.
     let pidZero = Atomic<Int>(0)
+    /// Messages naming a pod (`dd.internal.entity_id:`) the tagger does not know.
+    let entityIDUnresolved = Atomic<Int>(0)
+    /// Metrics dropped by `metric_filterlist`.
+    let filteredMetrics = Atomic<Int>(0)
 
     init() {}
 
@@ -22,8 +27,9 @@ final class DogStatsDCounters: Sendable {
         parseErrors.withLock { $0[reason.rawValue] }
     }
 
-    var parseErrorsJSON: JSONValue {
-        .object(ParseErrorReason.allCases.compactMap { reason in
+    /// Refused messages by reason (`dropsMessage`), or ignored fields of kept ones.
+    func json(droppingMessage: Bool) -> JSONValue {
+        .object(ParseErrorReason.allCases.filter { $0.dropsMessage == droppingMessage }.compactMap { reason in
             let n = parseErrorCount(reason)
             return n == 0 ? nil : (reason.name, .int(Int64(n)))
         })

@@ -3,6 +3,7 @@ struct TagComputer: Sendable {
     /// Kubernetes runtimes label containers with their pod.
     static let podNameLabel = "io.kubernetes.pod.name"
     static let podNamespaceLabel = "io.kubernetes.pod.namespace"
+    static let podUIDLabel = "io.kubernetes.pod.uid"
 
     /// Unified service tagging, as the reference does it: a container's DD_ENV, DD_SERVICE and
     /// DD_VERSION variables, and its com.datadoghq.tags.* labels, are its env, service and version.
@@ -48,6 +49,17 @@ struct TagComputer: Sendable {
         set.high.append("container_id:\(container.id)")
         if !container.name.isEmpty { set.high.append("container_name:\(container.name)") }
         set.low = unique(set.low)
+        return set
+    }
+
+    /// A pod's own tags, from what its containers' runtime labels say about
+    /// it (Kubernetes runtimes label every container with its pod's uid,
+    /// name and namespace): nil while no container of that pod is known.
+    func tags(forPodUID uid: String, containers: [Container]) -> TagSet? {
+        guard let member = containers.first(where: { $0.labels[TagComputer.podUIDLabel] == uid }) else { return nil }
+        var set = TagSet()
+        if let namespace = member.labels[TagComputer.podNamespaceLabel] { set.low.append("kube_namespace:\(namespace)") }
+        if let pod = member.labels[TagComputer.podNameLabel] { set.orchestrator.append("pod_name:\(pod)") }
         return set
     }
 

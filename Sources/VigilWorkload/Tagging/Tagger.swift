@@ -73,9 +73,14 @@ public final class Tagger: TagProvider, Sendable {
     private func tagSet(forEntity entityID: String) -> TagSet? {
         let (cached, generation) = state.withLock { ($0.cache[entityID], $0.generation) }
         if let cached { return cached }
-        guard let (kind, id) = EntityTagID.parse(entityID),
-              let entity = store.entity(kind: kind, id: id),
-              let set = computer.tags(for: entity) else { return nil }
+        guard let (kind, id) = EntityTagID.parse(entityID) else { return nil }
+        if kind == .pod {
+            // Derived from containers, so not cached here: the cache is
+            // invalidated per entity, and a container's change would not
+            // reach its pod's entry. DogStatsD caches what it asks.
+            return computer.tags(forPodUID: id, containers: store.entities(kind: .container).compactMap(\.container))
+        }
+        guard let entity = store.entity(kind: kind, id: id), let set = computer.tags(for: entity) else { return nil }
         state.withLock { state in
             if state.generation == generation { state.cache[entityID] = set }
         }

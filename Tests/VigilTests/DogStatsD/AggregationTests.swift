@@ -1,6 +1,7 @@
 import Testing
 import VigilModel
 @testable import VigilDogStatsD
+@testable import VigilDogStatsDProtocol
 
 /// Packets in, series out: parser, context keys and the 10-second sampler together.
 @Suite struct AggregationTests {

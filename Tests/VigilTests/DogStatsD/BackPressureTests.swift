@@ -2,6 +2,7 @@ import CVigilSystem
 import Foundation
 import Testing
 @testable import VigilDogStatsD
+@testable import VigilDogStatsDProtocol
 
 /// Overload is visible and cheap: a reader waits for queue space instead of
 /// reading packets it would have to drop, and what the kernel then drops on

@@ -2,6 +2,7 @@ import Foundation
 import VigilConfig
 import VigilModel
 @testable import VigilDogStatsD
+@testable import VigilDogStatsDProtocol
 
 /// A server with no sockets, fed through `ingest`.
 func makeOfflineServer(_ extraYAML: String = "", tagProvider: TagProvider? = nil) throws -> DogStatsDServer {

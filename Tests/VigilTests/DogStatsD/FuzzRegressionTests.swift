@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import VigilModel
 @testable import VigilDogStatsD
+@testable import VigilDogStatsDProtocol
 
 /// Every file in `Fuzz/regressions/` is one packet that once crashed the
 /// intake or probes an edge the fuzzer is slow to reach (overflowing

@@ -1,15 +1,16 @@
 import Testing
 import VigilAggregation
 @testable import VigilDogStatsD
+@testable import VigilDogStatsDProtocol
 
 @Suite struct MetricParserTests {
     func parse(_ text: String) -> Result<(name: String, values: String, type: DogStatsDMetricType, rate: Double,
                                           tags: String, ts: Int64?, container: String), ParseErrorReason> {
         withPacket(text) { buf, line in
-            MetricParser.parse(buf, line).map {
-                (buf.string($0.name), buf.string($0.values), $0.type, $0.sampleRate, buf.string($0.tags),
-                 $0.timestamp, buf.string($0.containerID))
-            }
+            var m = ParsedMetric()
+            if let reason = MetricParser.parse(buf, line, into: &m) { return .failure(reason) }
+            return .success((buf.string(m.name), buf.string(m.values), m.type, m.sampleRate, buf.string(m.tags),
+                             m.timestamp, buf.string(m.containerID)))
         }
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import VigilModel
 @testable import VigilDogStatsD
+@testable import VigilDogStatsDProtocol
 
 @Suite struct OriginTests {
     static let id = String(repeating: "ab12", count: 16)

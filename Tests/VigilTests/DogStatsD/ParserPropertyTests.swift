@@ -1,6 +1,7 @@
 import Testing
 import VigilModel
 @testable import VigilDogStatsD
+@testable import VigilDogStatsDProtocol
 
 /// Generator-driven robustness checks that run in every CI build (libFuzzer
 /// runs separately through Fuzz/run.sh): valid messages mutated at random

@@ -134,3 +134,23 @@ import VigilConfig
         #expect(rules.labelsAsTags == ["team": "team", "app.kubernetes.io/name": "app"])
     }
 }
+
+/// `kubernetes_pod_uid://<uid>`: the entity DogStatsD's
+/// `dd.internal.entity_id` names, tagged from its containers' runtime labels.
+@Suite struct PodTaggingTests {
+    @Test func podUIDResolvesToThePodsTagsOnceAContainerOfItIsKnown() throws {
+        let store = WorkloadStore()
+        let tagger = Tagger(store: store, config: try AgentConfig.fromYAML("", baseDirectory: "/"))
+        #expect(tagger.tags(forEntity: "kubernetes_pod_uid://u-1", cardinality: .high) == nil)
+        store.publish(container("c1") {
+            $0.labels = ["io.kubernetes.pod.uid": "u-1", "io.kubernetes.pod.name": "web-0",
+                         "io.kubernetes.pod.namespace": "shop"]
+        }, source: "containerd")
+        #expect(tagger.tags(forEntity: "kubernetes_pod_uid://u-1", cardinality: .low) == ["kube_namespace:shop"])
+        #expect(tagger.tags(forEntity: "kubernetes_pod_uid://u-1", cardinality: .orchestrator)
+            == ["kube_namespace:shop", "pod_name:web-0"])
+        // A pod's tags are the pod's, not its container's.
+        #expect(tagger.tags(forEntity: "kubernetes_pod_uid://u-1", cardinality: .high)?.contains("container_id:c1") == false)
+        #expect(tagger.tags(forEntity: "kubernetes_pod_uid://u-2", cardinality: .low) == nil)
+    }
+}

@@ -3,10 +3,41 @@ import Foundation
 /// Decimal numbers straight from packet bytes. The common forms (integers
 /// and short decimals) take an exact fast path; anything longer or with an
 /// exponent goes through `strtod` on a stack copy. Nothing is allocated.
-enum NumberParsing {
-    private static let exactPowersOfTen: [Double] = (0...22).map { pow(10, Double($0)) }
+public enum NumberParsing {
+    /// 10^n for n in 0...22, each exact in a Double. A switch of literals
+    /// rather than a stored table: a global would cost a `swift_once` check
+    /// per number parsed from another module.
+    @inlinable @inline(__always)
+    static func exactPowerOfTen(_ n: Int) -> Double {
+        switch n {
+        case 0: 1
+        case 1: 1e1
+        case 2: 1e2
+        case 3: 1e3
+        case 4: 1e4
+        case 5: 1e5
+        case 6: 1e6
+        case 7: 1e7
+        case 8: 1e8
+        case 9: 1e9
+        case 10: 1e10
+        case 11: 1e11
+        case 12: 1e12
+        case 13: 1e13
+        case 14: 1e14
+        case 15: 1e15
+        case 16: 1e16
+        case 17: 1e17
+        case 18: 1e18
+        case 19: 1e19
+        case 20: 1e20
+        case 21: 1e21
+        default: 1e22
+        }
+    }
 
-    static func double(_ bytes: UnsafeRawBufferPointer) -> Double? {
+    @inlinable
+    public static func double(_ bytes: UnsafeRawBufferPointer) -> Double? {
         let n = bytes.count
         guard n > 0, n <= 64 else { return nil }
         var i = 0
@@ -36,14 +67,15 @@ enum NumberParsing {
             guard digits > 0 else { return nil }
             // Exact when the mantissa fits in a double and the divisor is an exact power of ten.
             if digits <= 15 && fractionDigits <= 22 {
-                let v = Double(mantissa) / exactPowersOfTen[fractionDigits]
+                let v = Double(mantissa) / exactPowerOfTen(fractionDigits)
                 return negative ? -v : v
             }
         }
         return slowDouble(bytes)
     }
 
-    private static func slowDouble(_ bytes: UnsafeRawBufferPointer) -> Double? {
+    @usableFromInline
+    static func slowDouble(_ bytes: UnsafeRawBufferPointer) -> Double? {
         // strtod would accept hex, "inf", "nan" and leading spaces: the protocol does not.
         for b in bytes {
             switch b {
@@ -62,7 +94,8 @@ enum NumberParsing {
     }
 
     /// A non-negative or negative decimal integer, or nil (also when it does not fit in Int64).
-    static func int64(_ bytes: UnsafeRawBufferPointer) -> Int64? {
+    @inlinable
+    public static func int64(_ bytes: UnsafeRawBufferPointer) -> Int64? {
         guard !bytes.isEmpty, bytes.count <= 19 else { return nil }
         var i = 0
         var negative = false
