@@ -29,7 +29,7 @@ public enum ConfigLint {
 
     /// Settings whose value must be one of a known set.
     public static let knownValues: [String: [String]] = [
-        "log_level": ["trace", "debug", "info", "warning", "error", "critical", "off"],
+        "log_level": ["trace", "debug", "info", "notice", "warning", "warn", "error", "critical"],
         "dogstatsd_tag_cardinality": ["none", "low", "orchestrator", "orch", "high"],
         "forwarder_compression": ["zstd", "deflate"],
     ]

@@ -78,7 +78,7 @@ import VigilConfig
         let config = try AgentConfig.load(path: dir + "/vigil.yaml")
         #expect(config.lintWarnings.map(\.description) == [
             "\(dir)/vigil.yaml:1:18: unknown setting `flush_intervall` is ignored; did you mean `flush_interval`?",
-            "\(dir)/vigil.yaml:2:12: `log_level: warnig` is not a known value; did you mean `warning`? expected one of trace, debug, info, warning, error, critical, off",
+            "\(dir)/vigil.yaml:2:12: `log_level: warnig` is not a known value; did you mean `warning`? expected one of trace, debug, info, notice, warning, warn, error, critical",
             "\(dir)/vigil.yaml:4:15: unknown setting `my_own_thing` is ignored",
         ])
         #expect(ConfigLint.nearest("dogstatsd_prot", in: ConfigLint.knownKeys) == "dogstatsd_port")
