@@ -102,29 +102,25 @@ public enum ModuleExport {
     }
 
     private static let run: @convention(c) (UnsafeMutableRawPointer?, UnsafeMutablePointer<CChar>?, Int) -> vigil_status = {
-        pointer, errbuf, size in
-        guard let instance = body(pointer) else { return VIGIL_ERROR_INVALID }
-        do {
-            try instance.run()
-            return VIGIL_OK
-        } catch {
-            _ = copyOut("\(error)", errbuf, size)
-            return VIGIL_ERROR
-        }
+        pointer, errbuf, size in invoke(pointer, errbuf, size) { try $0.run() }
     }
 
     private static let start: @convention(c) (UnsafeMutableRawPointer?, UnsafeMutablePointer<CChar>?, Int) -> vigil_status = {
-        pointer, errbuf, size in
-        guard let instance = body(pointer) else { return VIGIL_ERROR_INVALID }
-        do {
-            try instance.start()
-            return VIGIL_OK
-        } catch {
-            _ = copyOut("\(error)", errbuf, size)
-            return VIGIL_ERROR
-        }
+        pointer, errbuf, size in invoke(pointer, errbuf, size) { try $0.start() }
     }
+}
 
+/// Calls into an instance; a thrown error becomes the call's message and VIGIL_ERROR.
+private func invoke(_ pointer: UnsafeMutableRawPointer?, _ errbuf: UnsafeMutablePointer<CChar>?, _ size: Int,
+                    _ call: (ModuleInstanceBody) throws -> Void) -> vigil_status {
+    guard let instance = body(pointer) else { return VIGIL_ERROR_INVALID }
+    do {
+        try call(instance)
+        return VIGIL_OK
+    } catch {
+        _ = copyOut("\(error)", errbuf, size)
+        return VIGIL_ERROR
+    }
 }
 
 private func body(_ pointer: UnsafeMutableRawPointer?) -> ModuleInstanceBody? {
