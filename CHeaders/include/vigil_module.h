@@ -420,8 +420,10 @@ typedef struct vigil_host_api {
      *  dotted path ("containerd_namespaces", "options.timeout"). Scalars are
      *  rendered as text; lists and maps as JSON. Returns the full length, or
      *  (size_t)-1 when the key does not exist (buf is then set to ""). In
-     *  the agent scope, credentials (api_key, *password, *token) read as
-     *  absent: secrets stay in the core. */
+     *  the agent scope, credentials (api_key, app_key, *password*, *token*,
+     *  *secret*, ...) read as absent, and a map or list holding one (a
+     *  section, or the whole file for "" or ".") has their values replaced
+     *  by "********": secrets stay in the core. */
     size_t (*config_value)(vigil_host *host, vigil_config_scope scope,
                            const char *key, char *buf, size_t buf_size);
 

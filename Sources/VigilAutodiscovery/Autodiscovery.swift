@@ -120,9 +120,9 @@ public final class Autodiscovery: StatusReporting, @unchecked Sendable {
                         ("container_name", .string(r.container.name)),
                         ("image", .string(r.container.imageRef)),
                         ("instance_id", .string(instance.id)),
-                        ("instance", instance.node.json),
+                        ("instance", SecretKeys.redacted(instance.node).json),
                         ("tags", .array(instance.tags.map { .string($0) })),
-                        ("init_config", config.initConfig.json),
+                        ("init_config", SecretKeys.redacted(config.initConfig).json),
                     ])
                 }
             }

@@ -147,17 +147,13 @@ public final class HostContext: Sendable {
 
     func configValue(scope: vigil_config_scope, key: String) -> ConfigNode? {
         switch scope {
-        case VIGIL_CONFIG_AGENT: HostContext.isSecret(key) ? nil : services.config.value(key)
+        // Credentials stay in the core: a secret key reads as absent, and a map or list that holds
+        // one (a section, or the whole file for "" or ".") comes with it redacted.
+        case VIGIL_CONFIG_AGENT: SecretKeys.isSecret(key) ? nil : services.config.value(key).map(SecretKeys.redacted)
         case VIGIL_CONFIG_INIT_CONFIG: initConfig.lookup(path: key)
         case VIGIL_CONFIG_INSTANCE: instance.lookup(path: key)
         default: nil
         }
-    }
-
-    /// Agent settings a module never reads: credentials stay in the core.
-    static func isSecret(_ key: String) -> Bool {
-        let last = key.split(separator: ".").last.map { $0.lowercased() } ?? ""
-        return last == "api_key" || last.hasSuffix("_api_key") || last.hasSuffix("password") || last.hasSuffix("token")
     }
 
     func log(_ level: vigil_log_level, _ message: String) {

@@ -24,8 +24,8 @@ struct ConfigCheckCommand: AsyncParsableCommand {
                     ("check", .string(check.checkName)),
                     ("source", .string(check.sourceFile)),
                     ("instance_id", .string(instance.id)),
-                    ("instance", instance.node.json),
-                    ("init_config", check.initConfig.json),
+                    ("instance", SecretKeys.redacted(instance.node).json),
+                    ("init_config", SecretKeys.redacted(check.initConfig).json),
                     ("ad_identifiers", .array(check.adIdentifiers.map { .string($0) })),
                 ])
             }
@@ -56,8 +56,8 @@ struct ConfigCheckCommand: AsyncParsableCommand {
             for check in result.configs {
                 for instance in check.instances {
                     print("=== \(check.checkName) (\(check.sourceFile))\(check.isTemplate ? " template for \(check.adIdentifiers.joined(separator: ", "))" : "")")
-                    print("instance \(instance.id): \(instance.node.json.serialized())")
-                    print("init_config: \(check.initConfig.json.serialized())\n")
+                    print("instance \(instance.id): \(SecretKeys.redacted(instance.node).json.serialized())")
+                    print("init_config: \(SecretKeys.redacted(check.initConfig).json.serialized())\n")
                 }
             }
             if case let .array(resolved)? = discovered?["resolved"] {

@@ -10,12 +10,15 @@ import Testing
         defer { f.remove() }
         try f.compileModule(file: AgentFixture.repoRoot + "/Plugins/example/example.c", named: "example.so")
         try f.write("instances:\n  - value: 1\n", to: "conf.d/example.d/conf.yaml")
-        try f.write("instances:\n  - {}\n", to: "conf.d/redisdb.d/conf.yaml")
+        try f.write("instances:\n  - {password: hunter2, host: db, options: {auth_token: tok-123}}\n", to: "conf.d/redisdb.d/conf.yaml")
         let result = try f.vigil(["configcheck"])
         #expect(result.status == 1)
         #expect(result.stdout.contains("ERROR \(f.confd)/redisdb.d/conf.yaml: no loaded module named redisdb"), "\(result.stdout)")
         #expect(result.stdout.contains("unknown setting `flush_intervall` is ignored; did you mean `flush_interval`?"), "\(result.stdout)")
         #expect(!result.stdout.contains("no loaded module named example"))
+        // Instance secrets are shown redacted, as the reference's scrubber shows them.
+        #expect(!result.stdout.contains("hunter2") && !result.stdout.contains("tok-123"), "\(result.stdout)")
+        #expect(result.stdout.contains("\"password\":\"********\"") && result.stdout.contains("\"host\":\"db\""), "\(result.stdout)")
 
         // The running agent says the same at start.
         let json = try #require(try f.json(["configcheck", "--json"]) as? [String: Any])

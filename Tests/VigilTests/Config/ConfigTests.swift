@@ -158,3 +158,21 @@ import VigilConfig
         #expect(!config.hostname.isEmpty)
     }
 }
+
+@Suite struct SecretKeysTests {
+    @Test func recognisesCredentialsByName() {
+        for key in ["api_key", "dd.api_key", "APP_KEY", "password", "db_password", "passwd", "pass", "pwd", "auth_token",
+                    "bearer_token_file", "client_secret", "private_key_path", "aws_credentials"] {
+            #expect(SecretKeys.isSecret(key), "\(key)")
+        }
+        for key in ["host", "port", "username", "tags", "passive", "url", "dogstatsd_tags"] {
+            #expect(!SecretKeys.isSecret(key), "\(key)")
+        }
+    }
+
+    @Test func redactsAtAnyDepthAndKeepsTheRest() throws {
+        let node = try #require(try YAMLLoader.load("a: 1\nlist:\n  - {password: x, user: u}\nnested: {deep: {token: t}}\n", file: "s.yaml"))
+        let text = SecretKeys.redacted(node).json.serialized()
+        #expect(text == #"{"a":1,"list":[{"password":"********","user":"u"}],"nested":{"deep":{"token":"********"}}}"#)
+    }
+}

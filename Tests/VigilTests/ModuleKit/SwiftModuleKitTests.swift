@@ -63,11 +63,11 @@ import VigilWorkload
         return Body(observed)
     }
 
-    func instance(_ yaml: String, store: WorkloadStore) throws -> ModuleInstance {
+    func instance(_ yaml: String, store: WorkloadStore, agentYAML: String = "hostname: kit-host") throws -> ModuleInstance {
         let descriptor = try #require(ModuleExport.descriptor(for: Self.definition, hostMajor: UInt16(VIGIL_ABI_MAJOR)))
         let module = LoadedModule(name: "kittest", version: "0.1.0", path: "(in process)", kinds: [.collector],
                                   descriptor: descriptor)
-        let services = HostServices(config: try AgentConfig.fromYAML("hostname: kit-host", baseDirectory: "/"),
+        let services = HostServices(config: try AgentConfig.fromYAML(agentYAML, baseDirectory: "/"),
                                     logger: Logger(label: "test"), tagProvider: nil, workload: store)
         let check = try CheckConfig.parse(try YAMLLoader.load(yaml, file: "k.yaml"), checkName: "kittest", file: "k.yaml")
         return try ModuleInstance(module: module, check: check, instance: check.instances[0], services: services)
@@ -150,5 +150,29 @@ import VigilWorkload
         container.struct_size = 119
         entity.container = arena.value(container)
         #expect(EntityConversion.fromC(arena.value(entity)) == nil)
+    }
+
+    /// What a module can learn of the agent's credentials through config_value: nothing. A
+    /// secret key reads as absent; the whole file ("" or ".") and any section holding a secret
+    /// come redacted.
+    @Test func agentSecretsNeverReachAModule() throws {
+        let instance = try instance("instances:\n  - {}\n", store: WorkloadStore(), agentYAML: """
+            hostname: kit-host
+            api_key: sekrit-api
+            prometheus_remote_write:
+              - url: http://example/
+                basic_auth: {username: u, password: sekrit-pw}
+                headers: {X-Scope-OrgID: team, Authorization-Token: sekrit-header}
+            """)
+        defer { instance.destroy() }
+        let host = try #require(Self.observed.host)
+        #expect(host.configValue("api_key", scope: VIGIL_CONFIG_AGENT) == nil)
+        #expect(host.configValue("prometheus_remote_write", scope: VIGIL_CONFIG_AGENT)?.contains("http://example/") == true)
+        for key in ["", ".", "prometheus_remote_write"] {
+            let text = host.configValue(key, scope: VIGIL_CONFIG_AGENT) ?? ""
+            #expect(!text.contains("sekrit"), "config_value(\"\(key)\") leaked: \(text)")
+        }
+        #expect(host.configValue("", scope: VIGIL_CONFIG_AGENT)?.contains(SecretKeys.redaction) == true)
+        #expect(host.configValue("hostname", scope: VIGIL_CONFIG_AGENT) == "kit-host")
     }
 }
