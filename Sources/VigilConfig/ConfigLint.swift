@@ -84,6 +84,44 @@ public enum ConfigLint {
 }
 
 extension AgentConfig {
-    /// Unknown keys and values of this configuration's file (none on embedded defaults).
-    public var lintWarnings: [ConfigLint.Warning] { ConfigLint.warnings(root, file: file ?? "<inline>") }
+    /// Unknown keys and values of this configuration's file (none on embedded defaults), and
+    /// settings that expose credentials on the network.
+    public var lintWarnings: [ConfigLint.Warning] {
+        ConfigLint.warnings(root, file: file ?? "<inline>") + exposureWarnings
+    }
+
+    /// Credentials in clear text beyond this host: an `http://` intake gets the API key, a
+    /// `cmd_address` other hosts can reach gets the status API's token.
+    var exposureWarnings: [ConfigLint.Warning] {
+        var out: [ConfigLint.Warning] = []
+        func warn(_ key: String, _ message: String) {
+            let node = root?[key]
+            out.append(ConfigLint.Warning(file: file ?? "<inline>", line: node?.line ?? 0, column: node?.column ?? 0,
+                                          message: message))
+        }
+        if let url = string("dd_url"), url.lowercased().hasPrefix("http://"), !ConfigLint.isLoopback(hostOf: url) {
+            warn("dd_url", "dd_url \(url) is plain http: the API key crosses the network in clear text; use https")
+        }
+        if let address = string("cmd_address"), !ConfigLint.isLoopback(hostOf: address) {
+            warn("cmd_address", "cmd_address \(address) is reachable from other hosts, and the status API and its token travel in clear text; bind 127.0.0.1")
+        }
+        return out
+    }
+}
+
+extension ConfigLint {
+    /// True when a URL's or `host:port` address's host is this machine only.
+    public static func isLoopback(hostOf address: String) -> Bool {
+        var rest = Substring(address)
+        if let scheme = rest.range(of: "://") { rest = rest[scheme.upperBound...] }
+        if let slash = rest.firstIndex(of: "/") { rest = rest[..<slash] }
+        if let at = rest.lastIndex(of: "@") { rest = rest[rest.index(after: at)...] }
+        var host = String(rest)
+        if host.hasPrefix("["), let close = host.firstIndex(of: "]") {
+            host = String(host[host.index(after: host.startIndex)..<close])
+        } else if let colon = host.lastIndex(of: ":"), host.filter({ $0 == ":" }).count == 1 {
+            host = String(host[..<colon])
+        }
+        return host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
 }

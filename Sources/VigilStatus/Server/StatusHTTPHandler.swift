@@ -48,9 +48,11 @@ final class StatusHTTPHandler: ChannelInboundHandler, @unchecked Sendable {
         }
     }
 
+    /// `Authorization: Bearer <token>`; the scheme is case-insensitive (RFC 6750, RFC 9110 §11.1).
     private func authorized(_ request: HTTPRequestHead) -> Bool {
-        guard let header = request.headers.first(name: "Authorization"), header.hasPrefix("Bearer ") else { return false }
-        return AuthToken.matches(String(header.dropFirst(7)), token)
+        guard let header = request.headers.first(name: "Authorization"), header.count > 7,
+              header.prefix(7).lowercased() == "bearer " else { return false }
+        return AuthToken.matches(String(header.dropFirst(7).drop(while: { $0 == " " })), token)
     }
 
     private func error(_ message: String) -> String {

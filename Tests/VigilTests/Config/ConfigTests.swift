@@ -176,3 +176,18 @@ import VigilConfig
         #expect(text == #"{"a":1,"list":[{"password":"********","user":"u"}],"nested":{"deep":{"token":"********"}}}"#)
     }
 }
+
+@Suite struct ExposureWarningTests {
+    @Test func clearTextCredentialsBeyondThisHostAreWarned() throws {
+        let remote = try AgentConfig.fromYAML("dd_url: http://intake.example:8080\napi_key: k\ncmd_address: 0.0.0.0:5001\n", baseDirectory: "/")
+        let messages = remote.lintWarnings.map(\.message)
+        #expect(messages.count == 2)
+        #expect(messages.contains { $0.contains("dd_url http://intake.example:8080 is plain http") })
+        #expect(messages.contains { $0.contains("cmd_address 0.0.0.0:5001 is reachable from other hosts") })
+        let local = try AgentConfig.fromYAML("dd_url: http://127.0.0.1:9999\napi_key: k\ncmd_address: 127.0.0.1:0\n", baseDirectory: "/")
+        #expect(local.lintWarnings.isEmpty)
+        #expect(try AgentConfig.fromYAML("dd_url: https://api.datadoghq.com\napi_key: k\n", baseDirectory: "/").lintWarnings.isEmpty)
+        #expect(ConfigLint.isLoopback(hostOf: "[::1]:5001") && ConfigLint.isLoopback(hostOf: "http://localhost/x"))
+        #expect(!ConfigLint.isLoopback(hostOf: "http://user@10.0.0.1:80"))
+    }
+}

@@ -36,6 +36,17 @@ import VigilModel
         #expect(anonymous.status == 401)
         let wrong = try HTTPGet.fetch(address: address, target: "/status", headers: ["Authorization": "Bearer nope"], timeoutSeconds: 5)
         #expect(wrong.status == 401)
+        // The scheme is case-insensitive (RFC 6750); the token is not.
+        let token = try String(contentsOfFile: AuthToken.path(runPath: folder.path), encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        for scheme in ["bearer", "BEARER", "Bearer"] {
+            let answer = try HTTPGet.fetch(address: address, target: "/status", headers: ["Authorization": "\(scheme) \(token)"],
+                                           timeoutSeconds: 5)
+            #expect(answer.status == 200, "\(scheme)")
+        }
+        let upper = try HTTPGet.fetch(address: address, target: "/status", headers: ["Authorization": "Bearer \(token.uppercased())x"],
+                                      timeoutSeconds: 5)
+        #expect(upper.status == 401)
         let metrics = try HTTPGet.fetch(address: address, target: "/metrics", headers: [:], timeoutSeconds: 5)
         #expect(metrics.status == 200)
         #expect(metrics.body == "up 1\n")
