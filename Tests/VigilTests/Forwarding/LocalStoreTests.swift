@@ -68,6 +68,28 @@ import VigilModel
         #expect(try query.metricNames() == ["m"])
     }
 
+    /// `vigil query --list`: every stored metric with its series and point counts and tag keys,
+    /// filtered by a part of the name or a glob.
+    @Test func listSummarisesStoredMetrics() throws {
+        let dir = try TemporaryDirectory()
+        let database = try VigilDatabase.open(path: dir.path + "/vigil.db", logger: .init(label: "test"))
+        let store = LocalTimeSeriesStore(database: database, retentionSeconds: 10_000)
+        try store.write([
+            Series(name: "app.requests", type: .count, points: [Point(timestamp: 900, value: 1), Point(timestamp: 910, value: 2)],
+                   tags: ["env:prod", "route:/a"], host: "h"),
+            Series(name: "app.requests", type: .count, points: [Point(timestamp: 900, value: 3)], tags: ["env:dev", "bare"], host: "h"),
+            Series(name: "container.cpu.usage", type: .gauge, points: [Point(timestamp: 900, value: 5)], tags: ["container_id:a"], host: "h"),
+        ])
+        let query = LocalStoreQuery(databasePath: dir.path + "/vigil.db")
+        #expect(try query.list() == [
+            .init(metric: "app.requests", series: 2, points: 3, tagKeys: ["bare", "env", "route"]),
+            .init(metric: "container.cpu.usage", series: 1, points: 1, tagKeys: ["container_id"]),
+        ])
+        #expect(try query.list(pattern: "cpu").map(\.metric) == ["container.cpu.usage"])
+        #expect(try query.list(pattern: "app.*").map(\.metric) == ["app.requests"])
+        #expect(try query.list(pattern: "nothing*").isEmpty)
+    }
+
     @Test func queryWithoutADatabaseExplainsItself() throws {
         let dir = try TemporaryDirectory()
         #expect(throws: LocalStoreError.self) { try LocalStoreQuery(databasePath: dir.path + "/vigil.db").run(metric: "x") }
