@@ -58,14 +58,6 @@ public struct ModuleOptions {
         return .milliseconds(Int64(seconds * 1000))
     }
 
-    public func integer(_ key: String, in range: ClosedRange<Int>) throws -> Int? {
-        guard let text = string(key) else { return nil }
-        guard let value = Int(text), range.contains(value) else {
-            throw Invalid("\(key) must be a whole number from \(range.lowerBound) to \(range.upperBound), got \"\(text)\"")
-        }
-        return value
-    }
-
     public func bool(_ key: String) throws -> Bool? {
         guard let text = string(key) else { return nil }
         switch text.lowercased() {

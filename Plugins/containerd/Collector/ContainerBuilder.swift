@@ -5,6 +5,14 @@ import VigilEntities
 struct ContainerBuilder {
     var environmentAllowList: Set<String>
     var procRoot: String
+    /// The host's boot time never changes while the agent runs: read once, not per container.
+    let bootTime: Int64?
+
+    init(environmentAllowList: Set<String>, procRoot: String) {
+        self.environmentAllowList = environmentAllowList
+        self.procRoot = procRoot
+        bootTime = ProcessStart.bootTime(procRoot: procRoot)
+    }
 
     /// The parts of the OCI runtime spec the entity needs.
     private struct Spec: Decodable {
@@ -52,7 +60,7 @@ struct ContainerBuilder {
         }
         if record.state == .running || record.state == .paused {
             record.setNetwork(ContainerNetwork.read(pid: record.pid, procRoot: procRoot))
-            record.startedAt = ProcessStart.unixNanoseconds(pid: record.pid, procRoot: procRoot)
+            record.startedAt = ProcessStart.unixNanoseconds(pid: record.pid, procRoot: procRoot, bootTime: bootTime)
         }
         return record
     }

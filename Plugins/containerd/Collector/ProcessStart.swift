@@ -3,9 +3,10 @@ import Foundation
 /// When a process started, from /proc: containerd reports no start time for
 /// a task, so a running container's is its init process's.
 enum ProcessStart {
-    /// Unix nanoseconds, or 0 when the process or the boot time cannot be read.
-    static func unixNanoseconds(pid: Int64, procRoot: String) -> Int64 {
-        guard pid > 0, let stat = ProcFile.read("\(procRoot)/\(pid)/stat"), let boot = bootTime(procRoot: procRoot) else { return 0 }
+    /// Unix nanoseconds, or 0 when the process or the boot time (`bootTime(procRoot:)`, read
+    /// once by the caller) is unknown.
+    static func unixNanoseconds(pid: Int64, procRoot: String, bootTime boot: Int64?) -> Int64 {
+        guard pid > 0, let boot, let stat = ProcFile.read("\(procRoot)/\(pid)/stat") else { return 0 }
         // The command name (field 2) may hold spaces and parentheses: fields are counted after its last ')'.
         guard let close = stat.lastIndex(of: ")") else { return 0 }
         let fields = stat[stat.index(after: close)...].split(separator: " ")
