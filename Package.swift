@@ -115,10 +115,11 @@ let package = Package(
             "VigilAgent", "CVigilModule",
         ], path: "Benchmarks"),
 
+        .target(name: "VigilTestSupport", path: "Tests/Support"),
         .testTarget(name: "VigilTests", dependencies: [
-            "VigilAgent", "VigilDogStatsDProtocol", "CVigilModule",
+            "VigilAgent", "VigilDogStatsDProtocol", "CVigilModule", "VigilTestSupport",
         ], exclude: ["Cgroup/Fixtures", "Status/Golden"]),  // read at run time by path: cgroup trees, golden output
         // Slow tests against real containerd, sockets and clients.
-        .testTarget(name: "VigilEndToEndTests", dependencies: ["VigilAgent"]),
+        .testTarget(name: "VigilEndToEndTests", dependencies: ["VigilAgent", "VigilTestSupport"]),
     ]
 )

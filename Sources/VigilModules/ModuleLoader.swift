@@ -56,13 +56,8 @@ public enum ModuleLoader {
 
     static func inspect(path: String, loaded: [String: LoadedModule]) -> Inspection {
         var it = Inspection(path: path)
-        var info = stat()
-        guard stat(path, &info) == 0 else { return it.refused("cannot stat: \(String(cString: strerror(errno)))") }
-        guard (info.st_mode & S_IFMT) == S_IFREG else { return it.refused("not a regular file") }
-        // Checked before dlopen: loading runs the file's constructors.
-        if info.st_mode & (S_IWGRP | S_IWOTH) != 0 {
-            return it.refused(String(format: "file is group- or world-writable (mode %o); run chmod go-w", info.st_mode & 0o777))
-        }
+        // Checked before dlopen: loading runs the file's constructors as the agent's user.
+        if let problem = ModuleFileTrust.problem(path: path) { return it.refused(problem) }
         guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
             let message = dlerror().map { String(cString: $0) } ?? "unknown error"
             return it.refused("cannot be loaded: \(message)")

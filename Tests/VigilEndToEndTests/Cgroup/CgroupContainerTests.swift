@@ -140,7 +140,7 @@ struct CgroupContainerTests {
                 try "init_config:\ninstances:\n  - \(body)\n".write(to: confd.appendingPathComponent("conf.yaml"), atomically: true, encoding: .utf8)
             }
             let config = folder.appendingPathComponent("vigil.yaml")
-            try "modules_path: [\(products)]\nconfd_path: [\(folder.path)/conf.d]\nrun_path: \(folder.path)/run\n"
+            try "modules_path: [\(ShippedModules.folder)]\nconfd_path: [\(folder.path)/conf.d]\nrun_path: \(folder.path)/run\n"
                 .write(to: config, atomically: true, encoding: .utf8)
             return try Subprocess.run("\(products)/vigil", ["check", "cgroup", "--json", "--times", "2", "--pause", "1500",
                                                           "-c", config.path], timeout: 90).stdout

@@ -30,7 +30,7 @@ final class AgentModuleRunner: @unchecked Sendable {
         try "init_config:\ninstances:\n  -\n\(indented)\n".write(to: confd.appendingPathComponent("conf.yaml"),
                                                                  atomically: true, encoding: .utf8)
         let config = try AgentConfig.fromYAML("""
-            modules_path: [\(Self.productsDirectory)]
+            modules_path: [\(ShippedModules.folder)]
             confd_path: [\(directory.path)/conf.d]
             run_path: \(directory.path)/run
             log_level: debug

@@ -52,10 +52,9 @@ import VigilModel
               - containerd_socket: \(harness.socketPath)
                 containerd_namespaces: [vigil-dsd]
             """.write(toFile: dir + "/conf.d/containerd.d/conf.yaml", atomically: true, encoding: .utf8)
-        let products = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
         let config = try AgentConfig.fromYAML("""
             hostname: ct-host
-            modules_path: [\(products)]
+            modules_path: [\(ShippedModules.folder)]
             confd_path: [\(dir)/conf.d]
             run_path: \(dir)/run
             dogstatsd_port: 0

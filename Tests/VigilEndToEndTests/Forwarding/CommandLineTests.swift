@@ -18,7 +18,7 @@ import VigilModel
         let config = folder + "/vigil.yaml"
         try """
             hostname: cli-test
-            modules_path: [\(products)]
+            modules_path: [\(ShippedModules.folder)]
             flush_interval: 1
             cmd_address: 127.0.0.1:0
             prometheus_scrape: true

@@ -31,7 +31,7 @@ import VigilForwarding
         let configFile = folder + "/vigil.yaml"
         try """
             hostname: kill-test
-            modules_path: [\(Self.productsDirectory)]
+            modules_path: [\(ShippedModules.folder)]
             confd_path: conf.d
             run_path: run
             flush_interval: 1

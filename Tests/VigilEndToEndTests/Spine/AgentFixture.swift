@@ -1,8 +1,9 @@
 import Foundation
+import VigilTestSupport
 import VigilConfig
 
 /// A private agent configuration: its own modules folder, conf.d and
-/// run_path under a temporary directory, and the built `vigil` binary.
+/// run_path under a scratch folder the module loader trusts, and the built `vigil` binary.
 struct AgentFixture {
     static let products = AgentConfig.executableDirectory()
     static let vigil = products + "/vigil"
@@ -15,8 +16,8 @@ struct AgentFixture {
     var configFile: String { root + "/vigil.yaml" }
 
     init(extraConfig: String = "") throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-e2e-\(UUID().uuidString)").path
-        for dir in [root, root + "/modules", root + "/conf.d"] {
+        root = try TrustedScratch.folder("vigil-e2e")
+        for dir in [root + "/modules", root + "/conf.d"] {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             chmod(dir, 0o755)
         }

@@ -38,7 +38,7 @@ import VigilModules
         #expect(result.records.count == 7)
         #expect(result.modules.keys.sorted() == ["example"])
         #expect(result.modules["example"]?.path == b.path("example.so"))
-        #expect(reason(result, "garbage.so")?.contains("cannot be loaded") == true)
+        #expect(reason(result, "garbage.so")?.contains("not an ELF shared object") == true)
         #expect(reason(result, "nosymbol.so")?.contains("no vigil_module_entry symbol") == true)
         #expect(reason(result, "abi2.so")?.contains("ABI major 2") == true)
         #expect(reason(result, "writable.so")?.contains("world-writable") == true)

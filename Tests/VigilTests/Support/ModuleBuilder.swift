@@ -1,7 +1,8 @@
 import Foundation
+import VigilTestSupport
 
 /// Builds module `.so` files with plain `cc` against the public header, the
-/// way a third party would, into a private temporary folder.
+/// way a third party would, into a private folder the loader trusts.
 struct ModuleBuilder {
     static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -15,9 +16,7 @@ struct ModuleBuilder {
     let directory: URL
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-modules-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        chmod(directory.path, 0o755)
+        directory = URL(fileURLWithPath: try TrustedScratch.folder("vigil-modules"))
     }
 
     func path(_ name: String) -> String { directory.appendingPathComponent(name).path }

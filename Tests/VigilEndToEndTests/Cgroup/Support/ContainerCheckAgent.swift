@@ -29,9 +29,8 @@ final class ContainerCheckAgent: @unchecked Sendable {
             try "init_config:\ninstances:\n  -\n\(indented.isEmpty ? "    {}" : indented)\n"
                 .write(to: folder.appendingPathComponent("conf.yaml"), atomically: true, encoding: .utf8)
         }
-        let products = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
         let config = try AgentConfig.fromYAML("""
-            modules_path: [\(products)]
+            modules_path: [\(ShippedModules.folder)]
             confd_path: [\(directory.path)/conf.d]
             run_path: \(directory.path)/run
             """, baseDirectory: directory.path)
