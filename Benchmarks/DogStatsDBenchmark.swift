@@ -251,7 +251,7 @@ enum DogStatsDBenchmark {
         let dir = try tempDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let config = try AgentConfig.fromYAML(
-            "run_path: \(dir)\ndogstatsd_port: 0\ndogstatsd_so_rcvbuf: 8388608\ndogstatsd_pipeline_count: \(workers)\n",
+            "run_path: \(dir)\ndogstatsd_socket_dir: \(dir)\ndogstatsd_port: 0\ndogstatsd_so_rcvbuf: 8388608\ndogstatsd_pipeline_count: \(workers)\n",
             baseDirectory: dir)
         let server = try DogStatsDServer(config: config, hostname: "bench", tagProvider: nil)
         try server.start()

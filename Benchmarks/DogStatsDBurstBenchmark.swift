@@ -90,7 +90,7 @@ enum DogStatsDBurstBenchmark {
         let run = dir + "/vigil-\(queueLength)"
         try FileManager.default.createDirectory(atPath: run, withIntermediateDirectories: true)
         let config = try AgentConfig.fromYAML(
-            "run_path: \(run)\ndogstatsd_port: 0\ndogstatsd_origin_detection: true\ndogstatsd_socket_queue_length: \(queueLength)\n",
+            "run_path: \(run)\ndogstatsd_socket_dir: \(run)\ndogstatsd_port: 0\ndogstatsd_origin_detection: true\ndogstatsd_socket_queue_length: \(queueLength)\n",
             baseDirectory: run)
         let server = try DogStatsDServer(config: config, hostname: "bench", tagProvider: nil)
         try server.start()

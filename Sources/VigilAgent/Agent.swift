@@ -35,7 +35,7 @@ public final class Agent: @unchecked Sendable {
         self.config = config
         let logger = Logger.vigil(level: config.logLevel)
         self.logger = logger
-        try FileManager.default.createDirectory(atPath: config.runPath, withIntermediateDirectories: true)
+        if let warning = try RunFolder.prepare(config.runPath) { logger.warning("\(warning)") }
         (services, workload, tagger) = HostServices.make(config: config, logger: logger)
         dogstatsd = try DogStatsDServer(config: config, hostname: config.hostname, tagProvider: tagger)
         statusServer = try StatusServer(config: config)

@@ -17,7 +17,7 @@ public enum ConfigLint {
         // tagging
         "container_env_as_tags", "container_labels_as_tags",
         // DogStatsD
-        "dogstatsd_socket", "dogstatsd_stream_socket", "dogstatsd_port", "dogstatsd_non_local_traffic",
+        "dogstatsd_socket", "dogstatsd_socket_dir", "dogstatsd_stream_socket", "dogstatsd_port", "dogstatsd_non_local_traffic",
         "dogstatsd_buffer_size", "dogstatsd_so_rcvbuf", "dogstatsd_socket_queue_length", "dogstatsd_origin_detection",
         "dogstatsd_tag_cardinality", "dogstatsd_expiry_seconds", "dogstatsd_queue_size", "dogstatsd_pipeline_count",
         "dogstatsd_tags", "dogstatsd_mapper_profiles", "dogstatsd_mapper_cache_size", "statsd_metric_namespace",
@@ -91,7 +91,8 @@ extension AgentConfig {
     }
 
     /// Credentials in clear text beyond this host: an `http://` intake gets the API key, a
-    /// `cmd_address` other hosts can reach gets the status API's token.
+    /// `cmd_address` other hosts can reach gets the status API's token; and a DogStatsD
+    /// socket whose folder, once mounted into a container, shows the token too.
     var exposureWarnings: [ConfigLint.Warning] {
         var out: [ConfigLint.Warning] = []
         func warn(_ key: String, _ message: String) {
@@ -104,6 +105,9 @@ extension AgentConfig {
         }
         if let address = string("cmd_address"), !ConfigLint.isLoopback(hostOf: address) {
             warn("cmd_address", "cmd_address \(address) is reachable from other hosts, and the status API and its token travel in clear text; bind 127.0.0.1")
+        }
+        for (key, socket) in socketsBesideSecrets {
+            warn(key, "\(key) \(socket) is inside run_path: a container that mounts its folder can read the status API's token and every stored series; leave \(key) unset and use dogstatsd_socket_dir")
         }
         return out
     }

@@ -40,7 +40,7 @@ struct DogStatsDSettings {
     ]
 
     init(config: AgentConfig) throws(DogStatsDError) {
-        let socket = config.path("dogstatsd_socket") ?? AgentConfig.resolve("dsd.socket", config.runPath)
+        let socket = config.path("dogstatsd_socket") ?? config.dogstatsdSocketDirectory + "/dsd.socket"
         socketPath = config.string("dogstatsd_socket") == "" ? nil : socket
         let stream = config.path("dogstatsd_stream_socket")
         streamSocketPath = (stream?.isEmpty ?? true) || config.string("dogstatsd_stream_socket") == "" ? nil : stream

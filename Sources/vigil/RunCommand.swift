@@ -10,6 +10,9 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try options.load()
+        // What the agent writes is its own unless made otherwise on purpose (the
+        // DogStatsD socket folder, 0755), as systemd's UMask=0077 would have it.
+        umask(0o077)
         let agent = try Agent(config: config)
         // Module configure/start may block: keep them off the cooperative pool.
         try await OffPool.run { Result { try agent.start() } }.get()

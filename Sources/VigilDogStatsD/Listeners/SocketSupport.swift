@@ -9,14 +9,28 @@ enum SocketSupport {
 
     /// A Unix socket bound at `path`: a stale socket file is replaced, any
     /// other file at that path is refused.
+    /// Folders made for a socket are 0755 whatever the umask: clients of any user (and
+    /// containers that mount the folder) must reach the socket; nothing else goes there.
+    static func createSocketFolders(for path: String) {
+        var missing: [String] = []
+        var folder = (path as NSString).deletingLastPathComponent
+        var info = stat()
+        while !folder.isEmpty, folder != "/", stat(folder, &info) != 0 {
+            missing.append(folder)
+            folder = (folder as NSString).deletingLastPathComponent
+        }
+        for made in missing.reversed() where mkdir(made, 0o755) == 0 {
+            chmod(made, 0o755)
+        }
+    }
+
     static func bindUnix(path: String, type: Int32, mode: mode_t) throws(DogStatsDError) -> Int32 {
         var st = stat()
         if lstat(path, &st) == 0 {
             guard (st.st_mode & S_IFMT) == S_IFSOCK else { throw .notASocket(path: path) }
             unlink(path)
         }
-        let parent = (path as NSString).deletingLastPathComponent
-        if !parent.isEmpty { try? FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true) }
+        createSocketFolders(for: path)
 
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)

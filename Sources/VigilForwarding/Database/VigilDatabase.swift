@@ -29,6 +29,7 @@ enum VigilDatabase {
     }
 
     private static func openAndCheck(path: String) throws -> DatabasePool {
+        makePrivate(path: path)
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         let pool = try DatabasePool(path: path, configuration: configuration)
@@ -38,6 +39,19 @@ enum VigilDatabase {
         }
         try migrator.migrate(pool)
         return pool
+    }
+
+    /// Every stored series and the outbox's payloads are readable by the agent's user only.
+    /// SQLite gives the `-wal` and `-shm` files it creates the database file's mode, so the
+    /// file is made 0600 before SQLite first opens it; files left by an older agent are
+    /// tightened too.
+    static func makePrivate(path: String) {
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        if fd >= 0 {
+            fchmod(fd, 0o600)
+            close(fd)
+        }
+        for suffix in ["-wal", "-shm"] { chmod(path + suffix, 0o600) }
     }
 
     /// Read-only access for other processes (`vigil query`).

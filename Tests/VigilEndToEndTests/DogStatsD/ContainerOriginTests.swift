@@ -67,7 +67,7 @@ import VigilModel
         let id = "dsd-sender-1"
         try harness.runContainer(id: id, image: "docker.io/library/dsdsender:latest",
                                  extraArgs: ["--env", "DD_ENV=prod", "--env", "DD_SERVICE=web", "--env", "DD_VERSION=1.4",
-                                             "--mount", "type=bind,src=\(dir)/run,dst=/dsd,options=rbind:rw",
+                                             "--mount", "type=bind,src=\(dir)/dogstatsd,dst=/dsd,options=rbind:rw",
                                              "--mount", "type=bind,src=\(dir)/sender,dst=/sender,options=rbind:ro"],
                                  command: ["/sender", "/dsd/dsd.socket", "400"])
         let deadline = Date().addingTimeInterval(20)

@@ -18,6 +18,7 @@ final class DogStatsDFixture {
             let port = Int.random(in: 20_000..<60_000)
             let yaml = """
                 run_path: \(directory)
+                dogstatsd_socket_dir: \(directory)
                 dogstatsd_stream_socket: \(directory)/dsd.stream
                 dogstatsd_port: \(port)
                 \(extraYAML)

@@ -59,7 +59,7 @@ import VigilModel
             let pid = try Subprocess.spawn(AgentFixture.vigil, ["run", "-c", f.configFile],
                                            stdoutPath: f.root + "/out.log", stderrPath: f.root + "/err.log")
             defer { Subprocess.terminate(pid: pid) }
-            let socket = f.root + "/run/dsd.socket"
+            let socket = f.root + "/dogstatsd/dsd.socket"
             let addressFile = f.root + "/run/cmd_address"
             _ = Subprocess.poll(timeout: 20) { FileManager.default.fileExists(atPath: socket) && FileManager.default.fileExists(atPath: addressFile) }
             let address = try String(contentsOfFile: addressFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)

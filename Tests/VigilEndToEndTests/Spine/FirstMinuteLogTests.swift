@@ -32,7 +32,7 @@ import Testing
         let story = [
             "module example ", "loaded from \(f.modules)/example.so",
             "module containerd 1.0.0 loaded from \(f.modules)/libvigil-containerd.so",
-            "DogStatsD listening on Unix datagram socket \(f.root)/run/dsd.socket, queue of",
+            "DogStatsD listening on Unix datagram socket \(f.root)/dogstatsd/dsd.socket, queue of",
             "DogStatsD listening on UDP 127.0.0.1:18125",
             "1 check instance (example) scheduled; 1 collector (containerd) started",
             "first sync: 1 containers and 1 images from containerd at \(containerd.socketPath)",

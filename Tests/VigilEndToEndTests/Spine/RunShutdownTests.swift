@@ -36,7 +36,7 @@ import Testing
         defer { f.remove() }
         let pid = try Subprocess.spawn(AgentFixture.vigil, ["run", "-c", f.configFile],
                                        stdoutPath: f.root + "/out.log", stderrPath: f.root + "/err.log")
-        let socket = f.root + "/run/dsd.socket"
+        let socket = f.root + "/dogstatsd/dsd.socket"
         let deadline = Date().addingTimeInterval(20)
         while !FileManager.default.fileExists(atPath: socket) && Date() < deadline { usleep(50_000) }
         let sender = """
