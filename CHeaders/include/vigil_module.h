@@ -390,8 +390,10 @@ typedef struct vigil_host_api {
 
     /** Since 1.0. Submits `count` samples (stride metrics[0].struct_size,
      *  at least the 1.0 size; fields past it read as 0). The instance's
-     *  configured tags are appended by the host. Samples with a NULL name or a
-     *  non-finite value are dropped and counted; the rest are kept. Returns
+     *  configured tags are appended by the host. Samples with a NULL name, a
+     *  non-finite value or a control character (below 0x20, or 0x7F) in the
+     *  name or a tag are dropped and counted (as a warning of the run); the
+     *  rest are kept. Returns
      *  VIGIL_ERROR_INVALID if any sample was dropped. RATE and
      *  MONOTONIC_COUNT are computed here, per series and series_epoch. */
     vigil_status (*submit_metrics)(vigil_host *host, const vigil_metric *metrics, size_t count);

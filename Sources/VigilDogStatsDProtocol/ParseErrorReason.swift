@@ -23,6 +23,9 @@ public enum ParseErrorReason: Int, CaseIterable, Sendable, Error {
     case ignoredEventField
     /// The same for a service check (`d:abc`).
     case ignoredServiceCheckField
+    /// A control character (below 0x20, or DEL) anywhere in the message: names
+    /// and tags would carry it to terminals and dashboards. The reference accepts them.
+    case controlCharacter
 
     /// False for the reasons that drop a field but keep the message.
     public var dropsMessage: Bool {
@@ -50,6 +53,7 @@ public enum ParseErrorReason: Int, CaseIterable, Sendable, Error {
         case .timestampedUnsupportedType: "timestamped_unsupported_type"
         case .ignoredEventField: "ignored_event_field"
         case .ignoredServiceCheckField: "ignored_service_check_field"
+        case .controlCharacter: "control_character"
         }
     }
 }

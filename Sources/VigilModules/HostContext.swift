@@ -104,7 +104,9 @@ public final class HostContext: Sendable {
     private func submitOne(_ p: UnsafePointer<vigil_metric>, _ add: CheckSampler.AddFunction) -> Bool {
         guard let name = p.pointee.name, p.pointee.value.isFinite,
               let type = CheckMetricType(rawValue: p.pointee.type) else { return false }
-        let nameHash = ContextKey.hash(UnsafeRawBufferPointer(start: name, count: strlen(name)))
+        let nameBytes = UnsafeRawBufferPointer(start: name, count: strlen(name))
+        guard !ControlBytes.contained(in: nameBytes) else { return false }
+        let nameHash = ContextKey.hash(nameBytes)
         let hostHash: UInt64
         if let host = p.pointee.hostname {
             hostHash = ContextKey.hash(UnsafeRawBufferPointer(start: host, count: strlen(host)))
@@ -113,12 +115,14 @@ public final class HostContext: Sendable {
         }
         let tagCount = p.pointee.tags == nil ? 0 : Int(p.pointee.tag_count)
         let total = tagCount + instanceTagHashes.count
-        let tagsHash = withUnsafeTemporaryAllocation(of: UInt64.self, capacity: max(total, 1)) { buf -> UInt64 in
+        let tagsHash = withUnsafeTemporaryAllocation(of: UInt64.self, capacity: max(total, 1)) { buf -> UInt64? in
             var n = 0
             if let tags = p.pointee.tags {
                 for t in 0..<tagCount {
                     guard let tag = tags[t] else { continue }
-                    buf[n] = ContextKey.tagHash(UnsafeRawBufferPointer(start: tag, count: strlen(tag)))
+                    let bytes = UnsafeRawBufferPointer(start: tag, count: strlen(tag))
+                    guard !ControlBytes.contained(in: bytes) else { return nil }
+                    buf[n] = ContextKey.tagHash(bytes)
                     n += 1
                 }
             }
@@ -128,6 +132,7 @@ public final class HostContext: Sendable {
             }
             return ContextKey.combine(tagHashes: UnsafeMutableBufferPointer(rebasing: buf[0..<n]))
         }
+        guard let tagsHash else { return false }
         let key = ContextKey(nameHash: nameHash, hostHash: hostHash, tagsHash: tagsHash)
         add(key, type, p.pointee.value, p.pointee.flags & VIGIL_METRIC_FLUSH_FIRST_VALUE != 0, p.pointee.series_epoch) {
             let tags = readCStrings(p.pointee.tags, UInt32(tagCount)) + instanceTags

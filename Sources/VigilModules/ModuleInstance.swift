@@ -67,7 +67,11 @@ public final class ModuleInstance: SchedulableCheck, FlushSource, @unchecked Sen
         }
         let (status, message) = Self.callWithErrorBuffer { run(handle, $0, $1) }
         let samples = context.sampler.commit(time: WallClock.now())
-        let warnings = context.takeWarnings()
+        var warnings = context.takeWarnings()
+        let dropped = context.droppedSamples.exchange(0, ordering: .relaxed)
+        if dropped > 0 {
+            warnings.append("\(dropped) samples refused: a NULL name, a value that is not finite, or a control character in a name or tag")
+        }
         if status != VIGIL_OK {
             let text = message.isEmpty ? Self.describe(status) : message
             context.logger.error("\(module.name) run failed: \(text)")

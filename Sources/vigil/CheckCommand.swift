@@ -18,7 +18,7 @@ struct CheckCommand: AsyncParsableCommand {
         let config = try options.load()
         let (name, times, pause) = (self.name, self.times, self.pause)
         let report = await OffPool.run { OneShotRunner.run(config: config, checkName: name, times: times, pauseMillis: pause) }
-        print(json ? report.json.serialized(pretty: true) : report.text(format: HumanFormat(now: WallClock.now())), terminator: json ? "\n" : "")
+        say(json ? report.json.serialized(pretty: true) : report.text(format: HumanFormat(now: WallClock.now())), terminator: json ? "\n" : "")
         if !report.errors.isEmpty { throw ExitCode(1) }
     }
 }

@@ -46,7 +46,7 @@ struct ConfigCheckCommand: AsyncParsableCommand {
             }
         }
         if json {
-            print(JSONValue.object([
+            say(JSONValue.object([
                 ("configs", configs),
                 ("autodiscovery", discovered ?? .null),
                 ("errors", .array(result.errors.map { .string($0.description) } + problems.map { .string($0) })),
@@ -55,23 +55,23 @@ struct ConfigCheckCommand: AsyncParsableCommand {
         } else {
             for check in result.configs {
                 for instance in check.instances {
-                    print("=== \(check.checkName) (\(check.sourceFile))\(check.isTemplate ? " template for \(check.adIdentifiers.joined(separator: ", "))" : "")")
-                    print("instance \(instance.id): \(SecretKeys.redacted(instance.node).json.serialized())")
-                    print("init_config: \(SecretKeys.redacted(check.initConfig).json.serialized())\n")
+                    say("=== \(check.checkName) (\(check.sourceFile))\(check.isTemplate ? " template for \(check.adIdentifiers.joined(separator: ", "))" : "")")
+                    say("instance \(instance.id): \(SecretKeys.redacted(instance.node).json.serialized())")
+                    say("init_config: \(SecretKeys.redacted(check.initConfig).json.serialized())\n")
                 }
             }
             if case let .array(resolved)? = discovered?["resolved"] {
                 for r in resolved {
-                    print("=== \(text(r["check"])) (\(text(r["source"]))) resolved for container \(text(r["container_name"])) \(text(r["container_id"]).prefix(12)) [\(text(r["image"]))]")
-                    print("instance \(text(r["instance_id"])): \(r["instance"]?.serialized() ?? "")")
-                    print("tags: \(text(r["tags"]))\n")
+                    say("=== \(text(r["check"])) (\(text(r["source"]))) resolved for container \(text(r["container_name"])) \(text(r["container_id"]).prefix(12)) [\(text(r["image"]))]")
+                    say("instance \(text(r["instance_id"])): \(r["instance"]?.serialized() ?? "")")
+                    say("tags: \(text(r["tags"]))\n")
                 }
             } else if result.configs.contains(where: \.isTemplate) {
-                print("(templates are resolved against containers by the running agent; it is not reachable)\n")
+                say("(templates are resolved against containers by the running agent; it is not reachable)\n")
             }
-            for error in result.errors { print("ERROR \(error)") }
-            for problem in problems { print("ERROR \(problem)") }
-            for note in notes { print("NOTE \(note)") }
+            for error in result.errors { say("ERROR \(error)") }
+            for problem in problems { say("ERROR \(problem)") }
+            for note in notes { say("NOTE \(note)") }
         }
         if !result.errors.isEmpty || !problems.isEmpty { throw ExitCode(1) }
     }

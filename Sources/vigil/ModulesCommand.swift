@@ -17,9 +17,9 @@ struct ModulesCommand: AsyncParsableCommand {
         logger.logLevel = .critical
         let result = ModuleLoader.load(config: config, logger: logger)
         if json {
-            print(JSONValue.array(result.records.map(\.json)).serialized(pretty: true))
+            say(JSONValue.array(result.records.map(\.json)).serialized(pretty: true))
             return
         }
-        print(ModuleTable.render(result.records), terminator: "")
+        say(ModuleTable.render(result.records), terminator: "")
     }
 }

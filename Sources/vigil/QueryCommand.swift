@@ -39,7 +39,7 @@ struct QueryCommand: AsyncParsableCommand {
         if list {
             let metrics: [LocalStoreQuery.MetricSummary]
             do { metrics = try query.list(pattern: metric) } catch { throw failure("\(error)", code: 1) }
-            print(json ? JSONValue.array(metrics.map { m in
+            say(json ? JSONValue.array(metrics.map { m in
                 .object([("metric", .string(m.metric)), ("series", .int(Int64(m.series))), ("points", .int(Int64(m.points))),
                          ("tag_keys", .array(m.tagKeys.map { .string($0) }))])
             }).serialized(pretty: true) : QueryText.render(metrics), terminator: json ? "\n" : "")
@@ -53,7 +53,7 @@ struct QueryCommand: AsyncParsableCommand {
             throw failure("\(error)", code: 1)
         }
         if json {
-            print(JSONValue.array(results.map(\.json)).serialized(pretty: true))
+            say(JSONValue.array(results.map(\.json)).serialized(pretty: true))
             return
         }
         guard !results.isEmpty else {
@@ -63,9 +63,9 @@ struct QueryCommand: AsyncParsableCommand {
                 let close = known.filter { $0.contains(metric) || metric.contains($0) }.prefix(10)
                 message += close.isEmpty ? "; \(known.count) metrics are stored" : "; did you mean: " + close.joined(separator: ", ")
             }
-            FileHandle.standardError.write(Data((message + "\n").utf8))
+            sayError(message + "\n")
             throw ExitCode(1)
         }
-        print(QueryText.render(results, format: HumanFormat(now: WallClock.now())), terminator: "")
+        say(QueryText.render(results, format: HumanFormat(now: WallClock.now())), terminator: "")
     }
 }

@@ -19,9 +19,9 @@ struct StatusCommand: AsyncParsableCommand {
         do {
             status = try StatusClient.get(config: config, path: "/status")
         } catch {
-            FileHandle.standardError.write(Data("vigil status: \(error)\n".utf8))
+            sayError("vigil status: \(error)\n")
             throw ExitCode(1)
         }
-        print(json ? status.serialized(pretty: true) : StatusText.render(status, format: HumanFormat(now: WallClock.now())), terminator: json ? "\n" : "")
+        say(json ? status.serialized(pretty: true) : StatusText.render(status, format: HumanFormat(now: WallClock.now())), terminator: json ? "\n" : "")
     }
 }

@@ -6,6 +6,6 @@ struct VersionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "version", abstract: "Print the version.")
 
     func run() {
-        print("vigil \(VigilVersion.string) (module ABI \(VIGIL_ABI_MAJOR).\(VIGIL_ABI_MINOR))")
+        say("vigil \(VigilVersion.string) (module ABI \(VIGIL_ABI_MAJOR).\(VIGIL_ABI_MINOR))")
     }
 }

@@ -29,9 +29,9 @@ struct Vigil: AsyncParsableCommand {
         } catch {
             let code = exitCode(for: error)
             if code == .success {
-                print(fullMessage(for: error))
+                say(fullMessage(for: error))
             } else {
-                FileHandle.standardError.write(Data("vigil: \(message(for: error))\n".utf8))
+                sayError("vigil: \(message(for: error))\n")
             }
             Foundation.exit(code.rawValue)
         }
@@ -40,7 +40,7 @@ struct Vigil: AsyncParsableCommand {
 
 /// Says what went wrong on one line and returns the exit code to throw.
 func failure(_ message: String, code: Int32 = 64) -> ExitCode {
-    FileHandle.standardError.write(Data("vigil: \(message)\n".utf8))
+    sayError("vigil: \(message)\n")
     return ExitCode(code)
 }
 

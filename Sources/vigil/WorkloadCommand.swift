@@ -16,10 +16,10 @@ struct WorkloadCommand: AsyncParsableCommand {
         let config = try options.load()
         let listing = try fetchOrExit(config: config, path: "/workload", query: kind.map { ["kind": $0] } ?? [:])
         if json {
-            print(listing.serialized(pretty: true))
+            say(listing.serialized(pretty: true))
             return
         }
-        print(WorkloadText.render(listing, format: HumanFormat(now: WallClock.now())), terminator: "")
+        say(WorkloadText.render(listing, format: HumanFormat(now: WallClock.now())), terminator: "")
     }
 }
 
@@ -34,7 +34,7 @@ struct TaggerCommand: AsyncParsableCommand {
     func run() async throws {
         let config = try options.load()
         let listing = try fetchOrExit(config: config, path: "/tagger", query: [:])
-        print(json ? listing.serialized(pretty: true) : render(listing))
+        say(json ? listing.serialized(pretty: true) : render(listing))
     }
 
     func render(_ listing: JSONValue) -> String {
@@ -53,7 +53,7 @@ func fetchOrExit(config: AgentConfig, path: String, query: [String: String]) thr
     do {
         return try StatusClient.get(config: config, path: path, query: query)
     } catch {
-        FileHandle.standardError.write(Data("vigil: \(error)\n".utf8))
+        sayError("vigil: \(error)\n")
         throw ExitCode(1)
     }
 }

@@ -62,6 +62,10 @@ final class MessageProcessor: @unchecked Sendable {  // handed to one worker thr
             var line = line
             if buf[line.end - 1] == UInt8(ascii: "\r") { line.end -= 1 }
             if line.isEmpty { return }
+            if ControlBytes.contained(in: buf.slice(line)) {
+                counters.count(.controlCharacter)
+                return
+            }
             if buf.hasPrefix("_e{", in: line) {
                 parseEvent(buf, line, origin: origin, pid: pid, now: now)
             } else if buf.hasPrefix("_sc|", in: line) {

@@ -102,8 +102,9 @@ public struct TextTable: Sendable {
 
     public mutating func add(_ row: [String]) { rows.append(row) }
 
+    /// Cells are escaped for the terminal (`TerminalText.cell`) before they are measured.
     public func render() -> String {
-        let all = [header] + rows
+        let all = ([header] + rows).map { $0.map(TerminalText.cell) }
         let widths = header.indices.map { column in all.map { $0.indices.contains(column) ? $0[column].count : 0 }.max() ?? 0 }
         return all.map { row in
             var line = row.enumerated().map { column, cell in
