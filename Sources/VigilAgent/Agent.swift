@@ -135,6 +135,7 @@ public final class Agent: @unchecked Sendable {
             (dogstatsd.statusSectionName, dogstatsd.statusSnapshot()),
             (forwarder.statusSectionName, forwarder.statusSnapshot()),
             (workload.statusSectionName, workload.statusSnapshot()),
+            (statusServer.statusSectionName, statusServer.statusSnapshot()),
         ])
     }
 

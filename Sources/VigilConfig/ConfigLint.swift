@@ -9,7 +9,7 @@ public enum ConfigLint {
     public static let knownKeys: Set<String> = [
         // core
         "hostname", "tags", "modules_path", "confd_path", "run_path", "log_level", "check_runners", "flush_interval",
-        "cmd_address", "proc_root",
+        "cmd_address", "cmd_tls_cert_file", "cmd_tls_key_file", "cmd_insecure", "proc_root",
         // forwarding
         "api_key", "dd_url", "forwarder_compression", "forwarder_queue_size", "forwarder_storage_max_size",
         "forwarder_timeout", "forwarder_backoff_base", "forwarder_backoff_max", "forwarder_stop_timeout",
@@ -103,8 +103,8 @@ extension AgentConfig {
         if let url = string("dd_url"), url.lowercased().hasPrefix("http://"), !ConfigLint.isLoopback(hostOf: url) {
             warn("dd_url", "dd_url \(url) is plain http: the API key crosses the network in clear text; use https")
         }
-        if let address = string("cmd_address"), !ConfigLint.isLoopback(hostOf: address) {
-            warn("cmd_address", "cmd_address \(address) is reachable from other hosts, and the status API and its token travel in clear text; bind 127.0.0.1")
+        if let address = string("cmd_address"), !ConfigLint.isLoopback(hostOf: address), string("cmd_tls_cert_file") == nil {
+            warn("cmd_address", "cmd_address \(address) is reachable from other hosts, and the status API and its token travel in clear text (cmd_insecure); set cmd_tls_cert_file and cmd_tls_key_file, or bind 127.0.0.1")
         }
         for (key, socket) in socketsBesideSecrets {
             warn(key, "\(key) \(socket) is inside run_path: a container that mounts its folder can read the status API's token and every stored series; leave \(key) unset and use dogstatsd_socket_dir")

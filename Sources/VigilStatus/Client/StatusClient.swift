@@ -21,8 +21,12 @@ public enum StatusClient {
                     + ($0.value.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0.value)
             }.joined(separator: "&")
         }
-        let response = try HTTPGet.fetch(address: address, target: target,
-                                         headers: ["Authorization": "Bearer \(token)"], timeoutSeconds: timeoutSeconds)
+        let headers = ["Authorization": "Bearer \(token)"]
+        let response = if let tls = try StatusTransport(config: config, address: configured).clientContext() {
+            try TLSGet.fetch(address: address, target: target, headers: headers, timeoutSeconds: timeoutSeconds, context: tls)
+        } else {
+            try HTTPGet.fetch(address: address, target: target, headers: headers, timeoutSeconds: timeoutSeconds)
+        }
         switch response.status {
         case 200:
             do { return try JSONText.parse(response.body) } catch {

@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import Synchronization
 import VigilConfig
 import VigilModel
@@ -15,14 +16,21 @@ import VigilModel
 /// `/metrics` only when `prometheus_scrape: true`.
 public final class StatusServer: Sendable {
     public let address: StatusAddress
+    public let transport: StatusTransport
     public let runPath: String
+    /// Open, refused and timed-out connections, for `vigil status`.
+    public let connections: ConnectionCounter
+    private let limits: ConnectionLimits
     private let routes = StatusRoutes()
     private let running = Mutex<(channel: Channel?, port: Int)>((nil, 0))
     private let logger = Logger(label: "vigil.status")
 
-    public init(config: AgentConfig) throws {
+    public init(config: AgentConfig, limits: ConnectionLimits = ConnectionLimits()) throws {
         self.address = try StatusAddress(config: config)
+        self.transport = try StatusTransport(config: config, address: address)
         self.runPath = config.runPath
+        self.limits = limits
+        self.connections = ConnectionCounter(limits: limits)
     }
 
     public func route(_ path: String, _ handler: @escaping @Sendable (_ query: [String: String]) -> JSONValue) {
@@ -37,14 +45,22 @@ public final class StatusServer: Sendable {
     /// Writes a fresh token, binds, and records the bound address in
     /// `<run_path>/cmd_address` so clients find an ephemeral port.
     public func start() throws {
+        let tls = try transport.serverContext()
         let token = try AuthToken.generate(runPath: runPath)
         let routes = self.routes
+        let counter = connections
+        let requestSeconds = limits.requestSeconds
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 64)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
-                channel.pipeline.configureHTTPServerPipeline().flatMapThrowing {
-                    try channel.pipeline.syncOperations.addHandler(StatusHTTPHandler(routes: routes, token: token))
+                channel.eventLoop.makeCompletedFuture {
+                    let pipeline = channel.pipeline.syncOperations
+                    try pipeline.addHandler(ConnectionLimitHandler(counter: counter))
+                    if let tls { try pipeline.addHandler(NIOSSLServerHandler(context: tls)) }
+                    try pipeline.configureHTTPServerPipeline()
+                    try pipeline.addHandler(RequestDeadlineHandler(seconds: requestSeconds, counter: counter))
+                    try pipeline.addHandler(StatusHTTPHandler(routes: routes, token: token))
                 }
             }
         let channel: Channel
@@ -57,7 +73,7 @@ public final class StatusServer: Sendable {
         running.withLock { $0 = (channel, port) }
         let bound = StatusAddress(host: address.host, port: port)
         try? (bound.description + "\n").write(toFile: StatusServer.addressFile(runPath: runPath), atomically: true, encoding: .utf8)
-        logger.info("status API listening", metadata: ["address": "\(bound)"])
+        logger.info("status API listening", metadata: ["address": "\(bound)", "tls": "\(tls != nil)"])
     }
 
     public func stop() {
@@ -71,6 +87,19 @@ public final class StatusServer: Sendable {
     }
 
     public var boundPort: Int { running.withLock { $0.port } }
+
+    public let statusSectionName = "status_api"
+
+    public func statusSnapshot() -> JSONValue {
+        let totals = connections.totals
+        return .object([
+            ("address", .string(StatusAddress(host: address.host, port: boundPort).description)),
+            ("tls", .bool(transport.usesTLS)),
+            ("connections_open", .int(Int64(totals.open))),
+            ("connections_refused", .int(Int64(totals.refused))),
+            ("requests_timed_out", .int(Int64(totals.timedOut))),
+        ])
+    }
 
     static func addressFile(runPath: String) -> String { runPath + "/cmd_address" }
 }
