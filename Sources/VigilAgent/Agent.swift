@@ -27,6 +27,9 @@ public final class Agent: @unchecked Sendable {
     public let autodiscovery: Autodiscovery
     public let startedAt = Date()
     private var flushTask: Task<Void, Never>?
+    /// Every long-lived component's heartbeat: `/health/live`, `/health/ready`, `vigil health`.
+    public let health = HealthRegistry()
+    private let flushedOnce = Atomic<Bool>(false)
     private let flushLock = NSLock()
     // Guarded by flushLock.
     private var firstFlushLogged = false
@@ -53,11 +56,11 @@ public final class Agent: @unchecked Sendable {
         logger.info("vigil \(VigilVersion.string) starting on \(config.hostname)")
         for warning in config.lintWarnings { logger.warning("\(warning)") }
         raiseOpenFileLimit()
-        forwarder.start()
+        forwarder.start(health: health)
         registerRoutes()
         do { try statusServer.start() } catch { logger.error("status API not started: \(error)") }
         do {
-            try dogstatsd.start()
+            try dogstatsd.start(health: health)
             for listener in dogstatsd.listenerDescriptions { logger.info("DogStatsD listening on \(listener)") }
         } catch {
             logger.error("DogStatsD not started: \(error)")
@@ -68,14 +71,16 @@ public final class Agent: @unchecked Sendable {
             scheduler.schedule(instance)
         }
         logger.info("\(Self.countByName(setup.instances.filter(\.isCheck), "check instance")) scheduled; \(Self.countByName(setup.instances.filter(\.isCollector), "collector")) started")
-        scheduler.start()
+        scheduler.start(health: health)
         autodiscovery.start()
         let interval = Double(config.flushInterval)
+        let flushBeat = health.register("flush", deadline: 2 * interval + 30)
         flushTask = Task.detached { [weak self] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(interval))
                 if Task.isCancelled { break }
                 self?.flush(force: false)
+                flushBeat.beat()
             }
         }
     }
@@ -108,6 +113,7 @@ public final class Agent: @unchecked Sendable {
             batch.append(instance.flush(now: now, force: force))
         }
         batch.append(dogstatsd.flush(now: now, force: force))
+        defer { flushedOnce.store(true, ordering: .releasing) }
         if !batch.isEmpty {
             if !firstFlushLogged {
                 firstFlushLogged = true
@@ -136,6 +142,7 @@ public final class Agent: @unchecked Sendable {
             (forwarder.statusSectionName, forwarder.statusSnapshot()),
             (workload.statusSectionName, workload.statusSnapshot()),
             (statusServer.statusSectionName, statusServer.statusSnapshot()),
+            ("health", readiness().json),
         ])
     }
 
@@ -151,7 +158,24 @@ public final class Agent: @unchecked Sendable {
         }
     }
 
+    /// Ready: every component on time, the first flush made, and every collector synced.
+    public func readiness() -> HealthRegistry.Verdict {
+        var conditions = [(met: flushedOnce.load(ordering: .acquiring), waitingFor: "the first flush")]
+        for instance in setup.instances where instance.isCollector {
+            conditions.append((instance.isReady, "collector \(instance.checkName) (\(instance.instanceID)) to sync"))
+        }
+        return health.readiness(conditions: conditions)
+    }
+
     private func registerRoutes() {
+        statusServer.probeRoute("/health/live") { [health] in
+            let verdict = health.liveness()
+            return (verdict.healthy, verdict.json)
+        }
+        statusServer.probeRoute("/health/ready") { [weak self] in
+            guard let verdict = self?.readiness() else { return (false, .null) }
+            return (verdict.healthy, verdict.json)
+        }
         statusServer.route("/status") { [weak self] _ in self?.statusSnapshot() ?? .null }
         statusServer.route("/workload") { [weak self] query in
             self?.workload.listingJSON(kind: query["kind"].flatMap { EntityKind(name: $0) }) ?? .null

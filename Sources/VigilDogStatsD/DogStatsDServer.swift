@@ -42,6 +42,10 @@ public final class DogStatsDServer: FlushSource, StatusReporting, @unchecked Sen
     private lazy var directProcessor = makeProcessor(listeners: [directCounters])
 
     private enum Lifecycle { case idle, running, stopped }
+    /// Set by `start`, before the listeners exist.
+    private var health: HealthRegistry?
+    /// A reader wakes at least every 0.2 s (its receive timeout); 10 s without a pass means it is stuck.
+    static let readerDeadline = 10.0
 
     public init(config: AgentConfig, hostname: String, tagProvider: TagProvider?) throws {
         settings = try DogStatsDSettings(config: config)
@@ -53,9 +57,11 @@ public final class DogStatsDServer: FlushSource, StatusReporting, @unchecked Sen
 
     /// Opens the sockets (any failure closes the ones already open and
     /// throws), then starts readers and workers.
-    public func start() throws {
+    /// Each socket reader beats into `health` (when given) every pass of its loop.
+    public func start(health: HealthRegistry? = nil) throws {
         try lifecycle.withLock { state throws(DogStatsDError) in
             guard state == .idle else { return }
+            self.health = health
             try openListeners()
             for i in 0..<settings.workers {
                 guard let ring else { break }
@@ -120,7 +126,9 @@ public final class DogStatsDServer: FlushSource, StatusReporting, @unchecked Sen
         let delivery: ReaderDelivery<MessageProcessor> = ring.map { .queue($0) }
             ?? .parse(makeProcessor(listeners: listenerCounters))
         datagramListeners.append(DatagramListener(fd: fd, index: index, counters: counters, serverCounters: self.counters,
-                                                  delivery: delivery, bufferSize: settings.bufferSize))
+                                                  delivery: delivery, bufferSize: settings.bufferSize,
+                                                  heartbeat: health?.register("dogstatsd.\(counters.name)",
+                                                                              deadline: Self.readerDeadline)))
     }
 
     private func makeProcessor(listeners: [ListenerCounters]) -> MessageProcessor {

@@ -54,7 +54,7 @@ public final class Forwarder: FlushSink, StatusReporting {
         logger.info("forwarding", metadata: ["destinations": "\(sinks.map(\.name).joined(separator: ", "))"])
     }
 
-    public func start() { workers.forEach { $0.sink.start() } }
+    public func start(health: HealthRegistry = HealthRegistry()) { workers.forEach { $0.sink.start(health: health) } }
 
     /// Where flushes go, in configuration order (for the log).
     public var destinationNames: [String] { workers.map(\.sink.name) }

@@ -78,6 +78,9 @@ public struct ForwarderSettings: Sendable {
 public struct DeliverySettings: Sendable {
     /// `forwarder_timeout`, seconds per request.
     public var timeoutSeconds: Double = 20
+    /// How long payloads may wait undelivered before their lane makes the agent
+    /// not ready: three request timeouts (a minute by default), at least 10 s.
+    public var healthDeadline: Double { max(10, 3 * timeoutSeconds) }
     /// `forwarder_backoff_base` / `forwarder_backoff_max`, seconds.
     public var backoffBase: Double = 2
     public var backoffCap: Double = 64

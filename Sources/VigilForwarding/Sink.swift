@@ -9,8 +9,9 @@ import VigilModel
 protocol Sink: AnyObject, Sendable {
     /// The destination's name in status and logs.
     var name: String { get }
-    /// Starts delivering what is stored, leftovers of a previous run first.
-    func start()
+    /// Starts delivering what is stored, leftovers of a previous run first;
+    /// delivery lanes report their state to `health`.
+    func start(health: HealthRegistry)
     /// Encodes and stores one flush. Called on this sink's worker only, in
     /// flush order; it must not wait on the destination.
     func write(_ batch: FlushBatch)

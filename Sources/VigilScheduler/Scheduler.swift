@@ -21,6 +21,8 @@ public final class Scheduler: StatusReporting, @unchecked Sendable {
     private var queue: [String] = []
     private var stopping = false
     private var threads: [Thread] = []
+    /// Set once by `start`, before the timer thread reads it.
+    private var heartbeat: Heartbeat?
     private let clock: @Sendable () -> Double
 
     public init(runners: Int, clock: @escaping @Sendable () -> Double = { MonotonicClock.seconds() }) {
@@ -45,7 +47,9 @@ public final class Scheduler: StatusReporting, @unchecked Sendable {
         condition.unlock()
     }
 
-    public func start() {
+    /// The timer loop beats into `health` (when given) at least once a second.
+    public func start(health: HealthRegistry? = nil) {
+        heartbeat = health?.register("scheduler", deadline: 30)
         let timer = Thread { [self] in timerLoop() }
         timer.name = "vigil-scheduler"
         threads.append(timer)
@@ -79,6 +83,7 @@ public final class Scheduler: StatusReporting, @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         while !stopping {
+            heartbeat?.beat()
             let now = clock()
             var nextWake = now + 1
             for (id, entry) in entries {

@@ -9,7 +9,7 @@ struct Vigil: AsyncParsableCommand {
         commandName: "vigil",
         abstract: "A container-monitoring agent: checks, DogStatsD, workload metadata, forwarding.",
         subcommands: [
-            RunCommand.self, CheckCommand.self, StatusCommand.self, QueryCommand.self,
+            RunCommand.self, CheckCommand.self, StatusCommand.self, HealthCommand.self, QueryCommand.self,
             WorkloadCommand.self, TaggerCommand.self, ModulesCommand.self, ConfigCheckCommand.self, VersionCommand.self,
         ]
     )

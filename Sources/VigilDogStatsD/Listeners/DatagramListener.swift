@@ -15,11 +15,13 @@ final class DatagramListener: @unchecked Sendable {
     private let bufferSize: Int
     private let stopping = Atomic<Bool>(false)
     private var thread: JoinableThread?
+    private let heartbeat: Heartbeat?
     static let batchSize = 32
 
     init(fd: Int32, index: UInt8, counters: ListenerCounters, serverCounters: DogStatsDCounters,
-         delivery: ReaderDelivery<MessageProcessor>, bufferSize: Int) {
+         delivery: ReaderDelivery<MessageProcessor>, bufferSize: Int, heartbeat: Heartbeat? = nil) {
         self.fd = fd
+        self.heartbeat = heartbeat
         self.delivery = delivery
         self.index = index
         self.counters = counters
@@ -46,6 +48,7 @@ final class DatagramListener: @unchecked Sendable {
         }
         defer { vigil_recv_batch_destroy(batch) }
         while !stopping.load(ordering: .relaxed) {
+            heartbeat?.beat()
             // Past the wait, a stalled worker costs counted drops here, not a stalled socket.
             if case let .queue(ring) = delivery { ring.waitForSpace(Self.batchSize, timeout: 0.1) }
             let n = Int(vigil_recv_batch_receive(fd, batch))

@@ -24,8 +24,13 @@ final class DurableLanes: Sendable {
 
     var pendingPayloads: Int { outbox.size().values.reduce(0) { $0 + $1.payloads } }
 
-    func start() {
-        let started = senders.map { sender in Task { await sender.run() } }
+    /// `deadline`: how long payloads may wait undelivered (and an attempt may run)
+    /// before a lane makes the agent not ready.
+    func start(health: HealthRegistry, deadline: Double) {
+        let started = senders.map { sender in
+            let lane = LaneHealth(heartbeat: health.register("forwarder.\(sender.lane)", deadline: deadline, role: .readiness))
+            return Task { await sender.run(health: lane) }
+        }
         tasks.withLock { $0 = started }
         // Payloads left over from a previous run go out first.
         senders.forEach { $0.notify() }

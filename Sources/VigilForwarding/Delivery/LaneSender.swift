@@ -45,16 +45,21 @@ final class LaneSender: Sendable {
     /// New payloads were stored.
     func notify() { ring.yield() }
 
-    /// Runs until cancelled.
-    func run() async {
+    /// Runs until cancelled; `health`, when given, hears of every attempt.
+    func run(health: LaneHealth? = nil) async {
         var bell = doorbell.makeAsyncIterator()
         while !Task.isCancelled {
             let wait = breaker.withLock { $0.delay(at: Date().timeIntervalSince1970) }
             if wait > 0 {
+                health?.heartbeat.waiting()
                 try? await Task.sleep(for: .seconds(wait))
                 continue
             }
-            if await sendNext() == nil {
+            health?.heartbeat.working()
+            let outcome = await sendNext()
+            health?.heartbeat.waiting()
+            health?.judge(outcome)
+            if outcome == nil {
                 _ = await bell.next()
             }
         }

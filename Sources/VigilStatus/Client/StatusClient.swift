@@ -5,12 +5,33 @@ import VigilModel
 /// Talks to a running agent's status API: finds its address (the bound one
 /// the server recorded, else `cmd_address`), reads the token, GETs a path.
 public enum StatusClient {
-    public static func get(config: AgentConfig, path: String, query: [String: String] = [:],
-                           timeoutSeconds: Int = 10) throws -> JSONValue {
+    /// A health probe (`/health/live`, `/health/ready`): no token, and a 503 is an answer, not an error.
+    public static func probe(config: AgentConfig, path: String, timeoutSeconds: Int = 10) throws
+        -> (healthy: Bool, body: JSONValue)
+    {
+        let response = try fetch(config: config, target: path, headers: [:], timeoutSeconds: timeoutSeconds)
+        guard response.status == 200 || response.status == 503, let body = try? JSONText.parse(response.body) else {
+            throw StatusClientError.badResponse("\(path): HTTP \(response.status): not a Vigil agent's health answer")
+        }
+        return (response.status == 200, body)
+    }
+
+    /// The bound address the server recorded, else `cmd_address`; TLS when configured.
+    static func fetch(config: AgentConfig, target: String, headers: [String: String], timeoutSeconds: Int) throws
+        -> HTTPGet.Response
+    {
         let configured = try StatusAddress(config: config)
         let recorded = (try? String(contentsOfFile: StatusServer.addressFile(runPath: config.runPath), encoding: .utf8))
             .flatMap { StatusAddress(parsing: $0) }
         let address = recorded ?? configured
+        if let tls = try StatusTransport(config: config, address: configured).clientContext() {
+            return try TLSGet.fetch(address: address, target: target, headers: headers, timeoutSeconds: timeoutSeconds, context: tls)
+        }
+        return try HTTPGet.fetch(address: address, target: target, headers: headers, timeoutSeconds: timeoutSeconds)
+    }
+
+    public static func get(config: AgentConfig, path: String, query: [String: String] = [:],
+                           timeoutSeconds: Int = 10) throws -> JSONValue {
         let token = try AuthToken.read(runPath: config.runPath)
         var target = path
         if !query.isEmpty {
@@ -21,12 +42,8 @@ public enum StatusClient {
                     + ($0.value.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0.value)
             }.joined(separator: "&")
         }
-        let headers = ["Authorization": "Bearer \(token)"]
-        let response = if let tls = try StatusTransport(config: config, address: configured).clientContext() {
-            try TLSGet.fetch(address: address, target: target, headers: headers, timeoutSeconds: timeoutSeconds, context: tls)
-        } else {
-            try HTTPGet.fetch(address: address, target: target, headers: headers, timeoutSeconds: timeoutSeconds)
-        }
+        let response = try fetch(config: config, target: target, headers: ["Authorization": "Bearer \(token)"],
+                                 timeoutSeconds: timeoutSeconds)
         switch response.status {
         case 200:
             do { return try JSONText.parse(response.body) } catch {

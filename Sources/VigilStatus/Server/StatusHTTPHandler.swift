@@ -45,6 +45,9 @@ final class StatusHTTPHandler: ChannelInboundHandler, @unchecked Sendable {
                 return (.unauthorized, "application/json", error("missing or wrong token"))
             }
             return (.ok, contentType, handler())
+        case let .probe(handler):
+            let (healthy, body) = handler()
+            return (healthy ? .ok : .serviceUnavailable, "application/json", body.serialized() + "\n")
         }
     }
 

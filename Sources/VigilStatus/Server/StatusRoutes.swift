@@ -6,6 +6,9 @@ final class StatusRoutes: Sendable {
     enum Route: Sendable {
         case json(@Sendable ([String: String]) -> JSONValue)
         case text(contentType: String, authenticated: Bool, @Sendable () -> String)
+        /// A probe for kubelet and load balancers: no token, 200 when healthy, else 503,
+        /// and a body that names components and states only.
+        case probe(@Sendable () -> (healthy: Bool, body: JSONValue))
     }
 
     private let routes = Mutex<[String: Route]>([:])

@@ -37,6 +37,11 @@ public final class StatusServer: Sendable {
         routes.set(path, .json(handler))
     }
 
+    /// A route served without the token (`/health/live`, `/health/ready`): 200 or 503.
+    public func probeRoute(_ path: String, _ handler: @escaping @Sendable () -> (healthy: Bool, body: JSONValue)) {
+        routes.set(path, .probe(handler))
+    }
+
     public func textRoute(_ path: String, contentType: String, authenticated: Bool = false,
                           _ handler: @escaping @Sendable () -> String) {
         routes.set(path, .text(contentType: contentType, authenticated: authenticated, handler))

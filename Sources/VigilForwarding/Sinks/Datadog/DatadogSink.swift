@@ -8,6 +8,7 @@ final class DatadogSink: Sink {
     let name = "datadog"
     let config: DatadogConfig
     private let lanes: DurableLanes
+    private let healthDeadline: Double
     private let skippedPoints = Mutex(0)
 
     init(config: DatadogConfig, outbox: (_ lanes: [String]) -> Outbox, delivery: DeliverySettings, logger: Logger) {
@@ -20,11 +21,12 @@ final class DatadogSink: Sink {
                        encoding: config.encoding(for: endpoint), fallbackEncoding: .deflate,
                        backoffBase: delivery.backoffBase, backoffCap: delivery.backoffCap, logger: logger)
         }
+        healthDeadline = delivery.healthDeadline
         lanes = DurableLanes(outbox: outbox, senders: senders, logger: logger)
         logger.info("forwarding to Datadog intake", metadata: ["dd_url": "\(URLText.redactingCredentials(config.url))", "pending_payloads": "\(lanes.pendingPayloads)"])
     }
 
-    func start() { lanes.start() }
+    func start(health: HealthRegistry) { lanes.start(health: health, deadline: healthDeadline) }
 
     func write(_ batch: FlushBatch) {
         let series = SeriesEncoder.items(batch.series)

@@ -26,7 +26,7 @@ final class LocalStoreSink: Sink {
         self.logger = logger
     }
 
-    func start() {}
+    func start(health: HealthRegistry) {}
 
     func write(_ batch: FlushBatch) {
         let now = WallClock.nowSeconds()

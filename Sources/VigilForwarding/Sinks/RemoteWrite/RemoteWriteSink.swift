@@ -10,6 +10,7 @@ final class RemoteWriteSink: Sink {
     static let lane = "prometheus_remote_write"
     let config: RemoteWriteConfig
     private let lanes: DurableLanes
+    private let healthDeadline: Double
     /// Touched only by this sink's worker; the lock makes that checkable.
     private let mapping = Mutex(PrometheusMapping())
 
@@ -23,11 +24,12 @@ final class RemoteWriteSink: Sink {
         let sender = LaneSender(outbox: outbox, transport: RemoteWriteTransport(config: config, timeoutSeconds: delivery.timeoutSeconds),
                                 builder: builder, encoding: .snappy, backoffBase: delivery.backoffBase,
                                 backoffCap: delivery.backoffCap, logger: logger)
+        healthDeadline = delivery.healthDeadline
         lanes = DurableLanes(outbox: outbox, senders: [sender], logger: logger)
         logger.info("forwarding to Prometheus remote write", metadata: ["url": "\(URLText.redactingCredentials(config.url))", "pending_payloads": "\(lanes.pendingPayloads)"])
     }
 
-    func start() { lanes.start() }
+    func start(health: HealthRegistry) { lanes.start(health: health, deadline: healthDeadline) }
 
     func write(_ batch: FlushBatch) {
         let now = WallClock.nowSeconds()

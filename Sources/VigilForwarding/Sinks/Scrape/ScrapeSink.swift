@@ -26,7 +26,7 @@ final class ScrapeSink: Sink {
 
     init(staleAfter: Int64 = 600) { self.staleAfter = staleAfter }
 
-    func start() {}
+    func start(health: HealthRegistry) {}
 
     func write(_ batch: FlushBatch) {
         let now = WallClock.nowSeconds()
