@@ -63,7 +63,7 @@ final class MessageProcessor: @unchecked Sendable {  // handed to one worker thr
             if buf[line.end - 1] == UInt8(ascii: "\r") { line.end -= 1 }
             if line.isEmpty { return }
             if ControlBytes.contained(in: buf.slice(line)) {
-                counters.count(.controlCharacter)
+                self.counters.count(.controlCharacter)
                 return
             }
             if buf.hasPrefix("_e{", in: line) {
