@@ -58,13 +58,11 @@ public final class Agent: @unchecked Sendable {
         raiseOpenFileLimit()
         forwarder.start(health: health)
         registerRoutes()
-        do { try statusServer.start() } catch { logger.error("status API not started: \(error)") }
-        do {
-            try dogstatsd.start(health: health)
-            for listener in dogstatsd.listenerDescriptions { logger.info("DogStatsD listening on \(listener)") }
-        } catch {
-            logger.error("DogStatsD not started: \(error)")
-        }
+        // Without its status API (health probes included) or its DogStatsD sockets the
+        // agent would look up while half of it is missing: it stops and says why.
+        try statusServer.start()
+        try dogstatsd.start(health: health)
+        for listener in dogstatsd.listenerDescriptions { logger.info("DogStatsD listening on \(listener)") }
         setup.instantiate(services: services)
         setup.startCollectors(logger: logger)
         for instance in setup.instances where instance.isCheck {

@@ -24,10 +24,31 @@ enum SocketSupport {
         }
     }
 
+    /// True when something accepts a connection on the Unix socket at `path`.
+    static func answers(path: String, type: Int32) -> Bool {
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        guard path.utf8.count < MemoryLayout.size(ofValue: address.sun_path) else { return false }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: path.utf8)
+            raw[path.utf8.count] = 0
+        }
+        let fd = socket(AF_UNIX, type | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        let rc = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        return rc == 0
+    }
+
     static func bindUnix(path: String, type: Int32, mode: mode_t) throws(DogStatsDError) -> Int32 {
         var st = stat()
         if lstat(path, &st) == 0 {
             guard (st.st_mode & S_IFMT) == S_IFSOCK else { throw .notASocket(path: path) }
+            // A socket file left by a crashed agent is replaced; one a live process
+            // still answers on is not taken from it.
+            guard !answers(path: path, type: type) else { throw .socketInUse(path: path) }
             unlink(path)
         }
         createSocketFolders(for: path)

@@ -45,11 +45,13 @@ public enum StatusClient {
         let response = try fetch(config: config, target: target, headers: ["Authorization": "Bearer \(token)"],
                                  timeoutSeconds: timeoutSeconds)
         switch response.status {
+        case _ where !StatusClient.isVigilAnswer(response.body):
+            throw StatusClientError.badResponse("another process answers on the agent's address (HTTP \(response.status)), not a Vigil agent: is cmd_address taken?")
         case 200:
             do { return try JSONText.parse(response.body) } catch {
                 throw StatusClientError.badResponse("\(path): \(error)")
             }
-        case 401:
+        case 401 where StatusClient.isVigilRefusal(response.body):
             throw StatusClientError.badResponse("the agent refused the token in \(AuthToken.path(runPath: config.runPath)) (HTTP 401)")
         default:
             let message = (try? JSONText.parse(response.body))?["error"].flatMap { value -> String? in
@@ -58,6 +60,15 @@ public enum StatusClient {
             } ?? response.body
             throw StatusClientError.badResponse("\(path): HTTP \(response.status): \(message)")
         }
+    }
+}
+
+extension StatusClient {
+    /// Vigil answers JSON, errors as `{"error": "…"}`; anything else at the address is another program.
+    static func isVigilAnswer(_ body: String) -> Bool { (try? JSONText.parse(body)) != nil }
+
+    static func isVigilRefusal(_ body: String) -> Bool {
+        (try? JSONText.parse(body))?["error"] == .string("missing or wrong token")
     }
 }
 

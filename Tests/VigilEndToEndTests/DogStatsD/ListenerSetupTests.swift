@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import VigilConfig
-import VigilDogStatsD
+@testable import VigilDogStatsD
 
 @Suite(.serialized) struct ListenerSetupTests {
     @Test func datagramSocketModeAndStatus() throws {
@@ -23,11 +23,16 @@ import VigilDogStatsD
         let dir = "/tmp/vigil-dsd-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let config = try AgentConfig.fromYAML("run_path: \(dir)\ndogstatsd_port: 0\n", baseDirectory: dir)
+        let config = try AgentConfig.fromYAML("run_path: \(dir)\ndogstatsd_socket_dir: \(dir)\ndogstatsd_port: 0\n",
+                                              baseDirectory: dir)
 
         // A socket file left by a crashed agent.
         let first = try DogStatsDServer(config: config, hostname: "h", tagProvider: nil)
         try first.start()
+        // While the first listens, a second agent on the same path is refused and takes nothing.
+        let rival = try DogStatsDServer(config: config, hostname: "h", tagProvider: nil)
+        #expect(throws: DogStatsDError.socketInUse(path: "\(dir)/dsd.socket")) { try rival.start() }
+        #expect(SocketSupport.answers(path: "\(dir)/dsd.socket", type: Int32(SOCK_DGRAM.rawValue)))
         let stale = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
         defer { close(stale) }
         first.stop()
