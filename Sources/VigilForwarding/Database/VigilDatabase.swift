@@ -46,7 +46,7 @@ enum VigilDatabase {
     /// file is made 0600 before SQLite first opens it; files left by an older agent are
     /// tightened too.
     static func makePrivate(path: String) {
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        let fd = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         if fd >= 0 {
             fchmod(fd, 0o600)
             close(fd)

@@ -12,8 +12,9 @@ final class LaneHealth: Sendable {
 
     init(heartbeat: Heartbeat) { self.heartbeat = heartbeat }
 
-    /// After an attempt; nil when the lane was empty.
+    /// After an attempt (nil when the lane was empty): the lane waits again.
     func judge(_ outcome: DeliveryOutcome?) {
+        heartbeat.waiting()
         let now = ProcessInfo.processInfo.systemUptime
         guard case let .retry(reason, _)? = outcome else {
             progress.withLock { $0 = (now, nil) }

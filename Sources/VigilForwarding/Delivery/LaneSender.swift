@@ -57,7 +57,6 @@ final class LaneSender: Sendable {
             }
             health?.heartbeat.working()
             let outcome = await sendNext()
-            health?.heartbeat.waiting()
             health?.judge(outcome)
             if outcome == nil {
                 _ = await bell.next()

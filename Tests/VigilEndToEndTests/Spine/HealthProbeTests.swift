@@ -12,7 +12,7 @@ import Testing
         let fd: Int32
         let port: Int
         init() throws {
-            fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             var one: Int32 = 1
             setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
             var address = sockaddr_in()
@@ -26,6 +26,7 @@ import Testing
             withUnsafeMutablePointer(to: &address) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = getsockname(fd, $0, &length) }
             }
+            self.fd = fd
             port = Int(UInt16(bigEndian: address.sin_port))
         }
         func close() { _ = Foundation.close(fd) }

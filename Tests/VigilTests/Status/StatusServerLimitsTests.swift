@@ -39,7 +39,7 @@ import VigilModel
 
     /// True when the server has closed `fd` within `seconds`.
     func closedByServer(_ fd: Int32, within seconds: Double) -> Bool {
-        var timeout = timeval(tv_sec: Int(seconds), tv_usec: Int32((seconds - seconds.rounded(.down)) * 1_000_000))
+        var timeout = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - seconds.rounded(.down)) * 1_000_000))
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var byte: UInt8 = 0
         return recv(fd, &byte, 1, 0) == 0

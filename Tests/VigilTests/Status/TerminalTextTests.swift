@@ -24,7 +24,7 @@ import VigilStatus
         table.add(["plain", "x"])
         let text = table.render()
         #expect(!text.unicodeScalars.contains { $0.isTerminalControl && $0 != "\n" })
-        #expect(text == "NAME       TAGS\nm\\x1b[2J  env:prod\nplain      x\n")
+        #expect(text == "NAME      TAGS\nm\\x1b[2J  env:prod\nplain     x\n")
     }
 
     @Test func jsonEscapesWhatTerminalsActOn() {
