@@ -65,6 +65,8 @@ install -d -m 0755 -o root -g root \
     "$rootfs/host/proc" "$rootfs/host/sys/fs/cgroup" "$rootfs/run/containerd" \
     "$rootfs/var/run/datadog" "$rootfs/var/lib/vigil" "$rootfs/proc" "$rootfs/sys" "$rootfs/dev"
 install -d -m 1777 "$rootfs/tmp"
+chown root:root "$rootfs" "$rootfs/usr" "$rootfs/usr/lib" "$rootfs/usr/lib/vigil"
+chmod 0755 "$rootfs" "$rootfs/usr" "$rootfs/usr/lib" "$rootfs/usr/lib/vigil"
 # Debian's merged /usr: the loader path in every ELF header is /lib64/...
 ln -s usr/lib "$rootfs/lib"
 ln -s usr/lib64 "$rootfs/lib64"
