@@ -4,29 +4,33 @@
 # shared libraries ldd says they need (Swift runtime and Debian libs, copied
 # from the host), and the DaemonSet configuration in deploy/image/.
 #
-#   scripts/build-image.sh [--tag TAG] [--layout DIR] BUILD_DIR OUTPUT.tar
+#   scripts/build-image.sh [--tag TAG] [--layout DIR] [--strip-debug] BUILD_DIR OUTPUT.tar
 #
 # BUILD_DIR holds the products of `swift build` (.build/debug or
 # .build/release). OUTPUT.tar is an OCI archive for
 # `ctr images import --base-name REPO OUTPUT.tar` (the tag comes from --tag,
-# default "latest"); --layout also keeps the OCI layout folder. Prints the
+# default "latest"); --layout also keeps the OCI layout folder;
+# --strip-debug removes the DWARF sections of vigil and the modules (symbols
+# stay, so backtraces keep their names), which a debug build mostly is. Prints the
 # image size. Needs root (umoci unpack/repack keep file owners, and the
 # modules must be root-owned inside the image).
 set -euo pipefail
 
 tag=latest
 layout_out=""
+strip_debug=0
 while (($#)); do
     case "$1" in
         --tag) tag="$2"; shift 2 ;;
         --layout) layout_out="$2"; shift 2 ;;
-        -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+        --strip-debug) strip_debug=1; shift ;;
+        -h|--help) sed -n "2,16p" "$0"; exit 0 ;;
         -*) echo "build-image: unknown option $1" >&2; exit 2 ;;
         *) break ;;
     esac
 done
 if (($# != 2)); then
-    echo "usage: $0 [--tag TAG] [--layout DIR] BUILD_DIR OUTPUT.tar" >&2
+    echo "usage: $0 [--tag TAG] [--layout DIR] [--strip-debug] BUILD_DIR OUTPUT.tar" >&2
     exit 2
 fi
 build_dir=$(cd "$1" && pwd -P)
@@ -39,7 +43,7 @@ modules=(libvigil-cgroup.so libvigil-network.so libvigil-containerd.so)
 for product in vigil "${modules[@]}"; do
     [[ -f "$build_dir/$product" ]] || { echo "build-image: $build_dir/$product is missing (swift build first)" >&2; exit 1; }
 done
-for tool in umoci ldd ldconfig tar; do
+for tool in umoci ldd ldconfig readelf strip tar; do
     command -v "$tool" >/dev/null || { echo "build-image: $tool is not installed" >&2; exit 1; }
 done
 
@@ -75,6 +79,9 @@ install -m 0755 -o root -g root "$build_dir/vigil" "$rootfs/usr/bin/vigil"
 for module in "${modules[@]}"; do
     install -m 0644 -o root -g root "$build_dir/$module" "$rootfs/usr/lib/vigil/modules/$module"
 done
+if ((strip_debug)); then
+    strip --strip-debug "$rootfs/usr/bin/vigil" "${modules[@]/#/$rootfs/usr/lib/vigil/modules/}"
+fi
 
 # Every shared library the binary and the modules load, as ldd resolves them
 # on this machine. Swift's runtime goes to /usr/lib/swift/linux, the rest to
