@@ -15,6 +15,8 @@
 # image size. Needs root (umoci unpack/repack keep file owners, and the
 # modules must be root-owned inside the image).
 set -euo pipefail
+# ldconfig lives in /sbin; a test runner's PATH may not have it.
+export PATH="$PATH:/usr/sbin:/sbin"
 
 tag=latest
 layout_out=""

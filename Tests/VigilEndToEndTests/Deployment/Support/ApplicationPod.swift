@@ -79,7 +79,8 @@ final class ApplicationPod: @unchecked Sendable {
 
     /// How many of `count` datagrams the sender could hand to the socket.
     func send(_ metric: String, count: Int) throws -> Int {
-        Int(try exec(["/usr/bin/dsd-send", metric, "\(count)"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        let output = try exec(["/usr/bin/dsd-send", metric, "\(count)"]).stdout
+        return Int(output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
     }
 
     func stop() {

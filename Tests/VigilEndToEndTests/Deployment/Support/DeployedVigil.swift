@@ -104,8 +104,16 @@ final class DeployedVigil: @unchecked Sendable {
         return list.map { entry in
             let points = (entry["points"] as? [[Any]]) ?? []
             return Series(tags: (entry["tags"] as? [String]) ?? [], host: (entry["host"] as? String) ?? "",
-                          values: points.compactMap { ($0.last as? NSNumber)?.doubleValue })
+                          values: points.compactMap { $0.last.flatMap(Self.number) })
         }
+    }
+
+    /// JSON numbers as Foundation hands them over on Linux (NSNumber, or Swift numbers).
+    private static func number(_ value: Any) -> Double? {
+        if let number = value as? NSNumber { return number.doubleValue }
+        if let double = value as? Double { return double }
+        if let int = value as? Int { return Double(int) }
+        return nil
     }
 
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)).map { String($0.suffix(4000)) } ?? "<no log>" }

@@ -33,7 +33,7 @@ enum VigilImage {
         let script = repositoryRoot.appendingPathComponent("scripts/build-image.sh").path
         let result = try Subprocess.run(script, ["--tag", tag, "--strip-debug", buildProducts, archive.path], timeout: 180)
         let size = result.stdout.split(separator: "\n").first { $0.hasPrefix("image size:") }.map(String.init) ?? "no size printed"
-        let bytes = (try? FileManager.default.attributesOfItem(atPath: archive.path))?[.size] as? Int ?? 0
+        let bytes = (try? archive.resourceValues(forKeys: [.fileSizeKey]))?.fileSize ?? 0
         return Built(archive: archive, sizeReport: size, archiveBytes: bytes)
     }
 }
