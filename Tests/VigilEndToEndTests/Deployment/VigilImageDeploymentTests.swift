@@ -52,11 +52,11 @@ struct VigilImageDeploymentTests {
             defer { harness.stop() }
             try harness.importImage(archive: seen.image.archive, baseName: VigilImage.repository)
 
-            // The application first, so the agent's first check runs already see it.
-            let app = try ApplicationPod(harness: harness, socketDirectory: node + "/datadog", workDirectory: node)
+            // The node's folders first, then the application, so the agent's first check runs see it.
+            let vigil = try DeployedVigil(harness: harness, nodeDirectory: node)
+            let app = try ApplicationPod(harness: harness, socketDirectory: vigil.socketDirectory, workDirectory: node)
             defer { app.stop() }
             try app.startTraffic()
-            let vigil = try DeployedVigil(harness: harness, nodeDirectory: node)
             try vigil.start()
             seen.readyAfterStart = Subprocess.poll(timeout: 30, interval: 0.5) { vigil.probe() }
             guard seen.readyAfterStart else { seen.log = vigil.log; return seen }
