@@ -10,7 +10,7 @@
 # .build/release). OUTPUT.tar is an OCI archive for
 # `ctr images import --base-name REPO OUTPUT.tar` (the tag comes from --tag,
 # default "latest"); --layout also keeps the OCI layout folder;
-# --strip-debug removes the DWARF sections of vigil and the modules (symbols
+# --strip-debug removes the DWARF and .swift_ast (debugger-only) sections of vigil and the modules (symbols
 # stay, so backtraces keep their names), which a debug build mostly is. Prints the
 # image size. Needs root (umoci unpack/repack keep file owners, and the
 # modules must be root-owned inside the image).
@@ -82,7 +82,7 @@ for module in "${modules[@]}"; do
     install -m 0644 -o root -g root "$build_dir/$module" "$rootfs/usr/lib/vigil/modules/$module"
 done
 if ((strip_debug)); then
-    strip --strip-debug "$rootfs/usr/bin/vigil" "${modules[@]/#/$rootfs/usr/lib/vigil/modules/}"
+    strip --strip-debug --remove-section=.swift_ast "$rootfs/usr/bin/vigil" "${modules[@]/#/$rootfs/usr/lib/vigil/modules/}"
 fi
 
 # Every shared library the binary and the modules load, as ldd resolves them
