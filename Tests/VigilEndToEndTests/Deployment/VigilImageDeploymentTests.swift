@@ -104,6 +104,14 @@ struct VigilImageDeploymentTests {
             return seen
         }
 
+        // For the CI log: what the image weighs and one series of each kind the agent stored.
+        print("""
+            deployment: \(seen.image.sizeReport)
+              cgroup: \(seen.memory.first ?? "-")
+              network: \(seen.network.first ?? "-")
+              dogstatsd before restart: \(seen.before.first ?? "-")
+              dogstatsd after restart: \(seen.after.first ?? "-")
+            """)
         let context = "image \(seen.image.sizeReport); agent log:\n\(seen.log)"
         #expect(seen.image.archiveBytes > 0, "\(context)")
         try #require(seen.readyAfterStart, "the probe (vigil status) never succeeded; \(context)")
