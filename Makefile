@@ -2,7 +2,7 @@
 SWIFT ?= swift
 BIN = .build/debug
 
-.PHONY: deps build run test unit e2e fuzz bench
+.PHONY: deps build run test unit e2e fuzz bench deploy-check image
 
 deps:
 	@scripts/deps.sh
@@ -16,7 +16,7 @@ run: deps
 	$(BIN)/vigil run -c vigil.yaml
 
 # Everything CI runs: one build, unit tests, end-to-end tests, a bounded fuzz run.
-test: build unit e2e fuzz
+test: build unit e2e fuzz deploy-check
 
 unit:
 	$(SWIFT) test --skip-build --skip VigilEndToEndTests
@@ -32,3 +32,12 @@ fuzz:
 bench:
 	$(SWIFT) build -c release
 	.build/release/vigil-bench abi
+
+# The Kubernetes manifests and the systemd unit, validated offline.
+deploy-check: deps
+	scripts/check-deploy.sh
+
+# An OCI archive of vigil and its modules (docs/deploy.md).
+image:
+	$(SWIFT) build
+	scripts/build-image.sh $(BIN) .build/vigil-image.tar
