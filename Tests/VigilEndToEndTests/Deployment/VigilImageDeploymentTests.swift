@@ -114,7 +114,7 @@ struct VigilImageDeploymentTests {
             """)
         let context = "image \(seen.image.sizeReport); agent log:\n\(seen.log)"
         #expect(seen.image.archiveBytes > 0, "\(context)")
-        try #require(seen.readyAfterStart, "the probe (vigil status) never succeeded; \(context)")
+        try #require(seen.readyAfterStart, "the probe (vigil health --live) never succeeded; \(context)")
         // Only CAP_SYS_PTRACE (bit 19), as the DaemonSet grants.
         #expect(seen.capabilities.hasSuffix("0000000000080000"), "\(seen.capabilities)")
         for module in ["cgroup", "network", "containerd"] {

@@ -81,9 +81,9 @@ final class DeployedVigil: @unchecked Sendable {
                                   timeout: timeout, check: false)
     }
 
-    /// The DaemonSet's probe command; true when it succeeds.
+    /// The DaemonSet's liveness probe command; true when it succeeds.
     func probe() -> Bool {
-        (try? exec(["/usr/bin/vigil", "status", "-c", "/etc/vigil/vigil.yaml"]))?.status == 0
+        (try? exec(["/usr/bin/vigil", "health", "--live", "-c", "/etc/vigil/vigil.yaml"]))?.status == 0
     }
 
     struct Series: CustomStringConvertible {
