@@ -13,46 +13,56 @@ struct RunCommand: AsyncParsableCommand {
         // What the agent writes is its own unless made otherwise on purpose (the
         // DogStatsD socket folder, 0755), as systemd's UMask=0077 would have it.
         umask(0o077)
+        let termination = SignalWaiter()
         let agent = try Agent(config: config)
         // Module configure/start may block: keep them off the cooperative pool.
         try await OffPool.run { Result { try agent.start() } }.get()
-        await SignalWaiter.waitForTermination()
+        await termination.wait()
         await agent.shutdown()
     }
 }
 
-/// Suspends until SIGTERM or SIGINT arrives.
-enum SignalWaiter {
-    static func waitForTermination() async {
-        signal(SIGTERM, SIG_IGN)
-        signal(SIGINT, SIG_IGN)
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let queue = DispatchQueue(label: "vigil-signals")
-            let once = OnceFlag()
-            var sources: [DispatchSourceSignal] = []
-            for sig in [SIGTERM, SIGINT] {
-                let source = DispatchSource.makeSignalSource(signal: sig, queue: queue)
-                source.setEventHandler {
-                    if once.claim() {
-                        sources.forEach { $0.cancel() }
-                        continuation.resume()
-                    }
-                }
-                source.resume()
-                sources.append(source)
-            }
+/// Catches SIGTERM and SIGINT from the moment it is made, so a stop asked for
+/// while the agent is still starting is kept and honoured (with the final
+/// flush) once it has started, instead of killing it half-way.
+final class SignalWaiter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var signalled = false
+    private var continuation: CheckedContinuation<Void, Never>?
+    private var sources: [DispatchSourceSignal] = []
+
+    init() {
+        let queue = DispatchQueue(label: "vigil-signals")
+        for sig in [SIGTERM, SIGINT] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: queue)
+            source.setEventHandler { [weak self] in self?.arrived() }
+            source.resume()
+            sources.append(source)
         }
     }
-}
 
-final class OnceFlag: @unchecked Sendable {
-    private var used = false
-    private let lock = NSLock()
-    func claim() -> Bool {
+    private func arrived() {
         lock.lock()
-        defer { lock.unlock() }
-        if used { return false }
-        used = true
-        return true
+        signalled = true
+        let waiting = continuation
+        continuation = nil
+        lock.unlock()
+        waiting?.resume()
+    }
+
+    /// Returns once a termination signal has arrived (at once if one already has).
+    func wait() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            lock.lock()
+            if signalled {
+                lock.unlock()
+                continuation.resume()
+            } else {
+                self.continuation = continuation
+                lock.unlock()
+            }
+        }
+        sources.forEach { $0.cancel() }
     }
 }

@@ -100,7 +100,13 @@ import Testing
         // The destination comes back: ready again.
         hanging.close()
         let intake = RecordingIntake(apiKey: "health-test-key")
-        try intake.start(port: hanging.port)
+        // The port frees once the kernel has reset the connections left in the old backlog.
+        var bound = false
+        for _ in 0..<40 where !bound {
+            bound = (try? intake.start(port: hanging.port)) != nil
+            if !bound { Thread.sleep(forTimeInterval: 0.25) }
+        }
+        try #require(bound, "port \(hanging.port) stayed in use")
         defer { intake.stop() }
         #expect(try waitFor(30) { try health(f).status == 0 })
         #expect(!intake.recorded.series.isEmpty)

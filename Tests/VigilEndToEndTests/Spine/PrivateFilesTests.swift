@@ -22,12 +22,9 @@ import Testing
     func start(_ f: AgentFixture, log: String) throws -> pid_t {
         let pid = try Subprocess.spawn(AgentFixture.vigil, ["run", "-c", f.configFile],
                                        stdoutPath: f.root + "/\(log).out", stderrPath: f.root + "/\(log).err")
+        // Started: its status API answers (the socket is bound before it does).
         let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline {
-            if FileManager.default.fileExists(atPath: f.root + "/dogstatsd/dsd.socket"),
-               FileManager.default.fileExists(atPath: f.root + "/run/vigil.db-wal") { break }
-            usleep(50_000)
-        }
+        while Date() < deadline, received(f) < 0 { usleep(100_000) }
         return pid
     }
 
@@ -61,7 +58,7 @@ import Testing
         #expect(try asNobody(["ls", run]).status != 0)
 
         let send = "import socket,sys; s=socket.socket(socket.AF_UNIX,socket.SOCK_DGRAM); s.sendto(b'private.files:1|c', sys.argv[1])"
-        let sent = try asNobody(["python3", "-c", send, sockets + "/dsd.socket"])
+        let sent = try asNobody(["/usr/bin/python3", "-c", send, sockets + "/dsd.socket"])
         #expect(sent.status == 0, "\(sent.stderr)")
         let deadline = Date().addingTimeInterval(10)
         while received(f) < 1 && Date() < deadline { usleep(100_000) }

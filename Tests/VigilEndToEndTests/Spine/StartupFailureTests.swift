@@ -39,6 +39,8 @@ import Testing
             """]
         let out = Pipe()
         p.standardOutput = out
+        // Not the test's own stderr: a leftover child holding it would keep `swift test` waiting.
+        p.standardError = FileHandle.nullDevice
         try p.run()
         var line = Data()
         while !line.contains(10), let byte = try out.fileHandleForReading.read(upToCount: 1), !byte.isEmpty { line += byte }
@@ -47,7 +49,10 @@ import Testing
 
     @Test func aTakenCmdAddressStopsTheAgentAndStatusNamesTheOtherProgram() throws {
         let (other, port) = try otherProgram()
-        defer { other.terminate() }
+        defer {
+            kill(other.processIdentifier, SIGKILL)
+            other.waitUntilExit()
+        }
         let f = try AgentFixture()
         defer { f.remove() }
         try setting(f, "cmd_address: 127.0.0.1:0", to: "cmd_address: 127.0.0.1:\(port)")
