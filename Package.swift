@@ -79,13 +79,18 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
+        // The local web console under /console on cmd_address: pages and plots from the
+        // agent's state and the local store (docs/console.md).
+        .target(name: "VigilConsole", dependencies: [
+            "VigilModel", "VigilConfig", "VigilStatus", "VigilForwarding", "CZlib",
+        ]),
         // Check templates matched to containers as they come and go.
         .target(name: "VigilAutodiscovery", dependencies: [
             "VigilModel", "VigilConfig", "VigilWorkload", "VigilModules", .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "VigilAgent", dependencies: [
             "VigilModel", "VigilConfig", "VigilAggregation", "VigilWorkload", "VigilScheduler",
-            "VigilModules", "VigilAutodiscovery", "VigilDogStatsD", "VigilForwarding", "VigilStatus",
+            "VigilModules", "VigilAutodiscovery", "VigilDogStatsD", "VigilForwarding", "VigilStatus", "VigilConsole",
         ]),
         .executableTarget(name: "vigil", dependencies: [
             "VigilAgent", "CVigilModule", .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -5,12 +5,17 @@ import VigilModel
 /// Talks to a running agent's status API: finds its address (the bound one
 /// the server recorded, else `cmd_address`), reads the token, GETs a path.
 public enum StatusClient {
-    public static func get(config: AgentConfig, path: String, query: [String: String] = [:],
-                           timeoutSeconds: Int = 10) throws -> JSONValue {
+    /// Where the running agent listens: the bound address it recorded, else `cmd_address`.
+    public static func agentAddress(config: AgentConfig) throws -> StatusAddress {
         let configured = try StatusAddress(config: config)
         let recorded = (try? String(contentsOfFile: StatusServer.addressFile(runPath: config.runPath), encoding: .utf8))
             .flatMap { StatusAddress(parsing: $0) }
-        let address = recorded ?? configured
+        return recorded ?? configured
+    }
+
+    public static func get(config: AgentConfig, path: String, query: [String: String] = [:],
+                           timeoutSeconds: Int = 10) throws -> JSONValue {
+        let address = try agentAddress(config: config)
         let token = try AuthToken.read(runPath: config.runPath)
         var target = path
         if !query.isEmpty {

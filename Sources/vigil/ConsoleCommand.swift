@@ -1,0 +1,43 @@
+import ArgumentParser
+import Foundation
+import VigilModel
+import VigilStatus
+
+/// `vigil console`: asks the running agent (with the status API's token)
+/// for a one-time login code and prints the URL that logs a browser in.
+/// The URL works once, within a minute; the token itself never leaves
+/// the run folder.
+struct ConsoleCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "console", abstract: "Print a one-time URL that opens the agent's web console in a browser.")
+
+    @OptionGroup var options: ConfigOption
+
+    func run() async throws {
+        let config = try options.load()
+        let answer: JSONValue
+        let address: StatusAddress
+        do {
+            address = try StatusClient.agentAddress(config: config)
+            answer = try StatusClient.get(config: config, path: "/console/login-code")
+        } catch {
+            FileHandle.standardError.write(Data("vigil console: \(error) (is the console on? `console: false` turns it off)\n".utf8))
+            throw ExitCode(1)
+        }
+        guard case let .string(path)? = answer["path"], case let .int(seconds)? = answer["expires_in_seconds"] else {
+            FileHandle.standardError.write(Data("vigil console: unexpected answer from the agent\n".utf8))
+            throw ExitCode(1)
+        }
+        print("http://\(Self.browserHost(address))\(path)")
+        FileHandle.standardError.write(Data("(works once, within \(seconds) s; the console answers this host only unless console_allow_remote is set)\n".utf8))
+    }
+
+    /// A wildcard listen address is not somewhere a browser can go; loopback is.
+    static func browserHost(_ address: StatusAddress) -> String {
+        switch address.host {
+        case "0.0.0.0", "": "127.0.0.1:\(address.port)"
+        case "::": "[::1]:\(address.port)"
+        default: address.description
+        }
+    }
+}
