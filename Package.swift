@@ -117,11 +117,11 @@ let package = Package(
         ], path: "Plugins/containerd", exclude: ["generate-stubs.sh"]),
 
         .executableTarget(name: "VigilBenchmarks", dependencies: [
-            "VigilAgent", "CVigilModule",
+            "VigilAgent", "VigilConsole", "CVigilModule",
         ], path: "Benchmarks"),
 
         .testTarget(name: "VigilTests", dependencies: [
-            "VigilAgent", "VigilDogStatsDProtocol", "CVigilModule",
+            "VigilAgent", "VigilConsole", "VigilDogStatsDProtocol", "CVigilModule",
         ], exclude: ["Cgroup/Fixtures", "Status/Golden"]),  // read at run time by path: cgroup trees, golden output
         // Slow tests against real containerd, sockets and clients.
         .testTarget(name: "VigilEndToEndTests", dependencies: ["VigilAgent"]),
