@@ -42,7 +42,7 @@ enum ConsoleBenchmark {
         let now = WallClock.nowSeconds()
         let forwarder = try Forwarder(config: config, hostname: "bench-host")
         forwarder.start()
-        let ids = (0..<containers).map { String(format: "%064x", $0 * 7919 + 1) }
+        let ids = (0..<containers).map { String(repeating: "0", count: 56) + String(format: "%08lx", $0 * 7919 + 1) }
         for chunk in stride(from: 0, to: containers, by: 10) {
             var series: [Series] = []
             for c in chunk..<min(containers, chunk + 10) {
@@ -63,13 +63,13 @@ enum ConsoleBenchmark {
               + "\(fileSize / 1_048_576) MiB")
 
         let workload = JSONValue.array(ids.enumerated().map { c, id in
-            .object([("kind", "container"), ("id", .string(id)), ("name", .string("app-\(c)")), ("state", "running"),
-                     ("image_ref", "registry.example/app:1.\(c % 9)"), ("image_id", "sha256:app"),
+            JSONValue.object([("kind", "container"), ("id", .string(id)), ("name", .string("app-\(c)")), ("state", "running"),
+                     ("image_ref", .string("registry.example/app:1.\(c % 9)")), ("image_id", "sha256:app"),
                      ("started_at", .int(now - 86_400))])
         })
         let tags = JSONValue.array(ids.enumerated().map { c, id in
-            .object([("entity", .string("container_id://\(id)")),
-                     ("low", .array(["short_image:app", "image_tag:1.\(c % 9)", .string("container_name:app-\(c)")])),
+            JSONValue.object([("entity", .string("container_id://\(id)")),
+                     ("low", .array(["short_image:app", .string("image_tag:1.\(c % 9)"), .string("container_name:app-\(c)")])),
                      ("orchestrator", .array([])), ("high", .array([.string("container_id:\(id)")]))])
         })
         let sources = ConsoleSources(hostname: "bench-host", status: { .object([("hostname", "bench-host")]) },
@@ -120,12 +120,12 @@ enum ConsoleBenchmark {
             let transfer = load["transfer_bytes"] as? Double ?? 0
             let drawn = load["visible_plots_drawn_ms"] as? Double ?? .nan
             print(String(format: "    load %d: %.0f KB transferred (%.0f KB decoded, HTML %.0f KB) in %d requests "
-                         + "(%d plot data); %d plots in view drawn (%d points) at %.0f ms; DOMContentLoaded %.0f ms, load %.0f ms%@",
+                         + "(%d plot data); %d plots in view drawn (%d points) at %.0f ms; DOMContentLoaded %.0f ms, load %.0f ms",
                          n + 1, transfer / 1000, (load["decoded_bytes"] as? Double ?? 0) / 1000,
                          (load["html_transfer_bytes"] as? Double ?? 0) / 1000, load["requests"] as? Int ?? 0,
                          load["plot_requests"] as? Int ?? 0, load["plots_drawn"] as? Int ?? 0, load["points_drawn"] as? Int ?? 0,
-                         drawn, load["dom_content_loaded_ms"] as? Double ?? 0, load["load_ms"] as? Double ?? 0,
-                         (load["console_errors"] as? [String] ?? []).isEmpty ? "" : " — console errors!"))
+                         drawn, load["dom_content_loaded_ms"] as? Double ?? 0, load["load_ms"] as? Double ?? 0)
+                  + ((load["console_errors"] as? [String] ?? []).isEmpty ? "" : " — console errors: \(load["console_errors"] ?? "")"))
             print("      goal: under 1 MB \(transfer < 1_000_000 ? "met" : "NOT met"), drawn under 1 s \(drawn < 1000 ? "met" : "NOT met")")
         }
         if let all = report["all_plots"] as? [String: Any] {

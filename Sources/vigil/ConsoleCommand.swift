@@ -24,12 +24,12 @@ struct ConsoleCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("vigil console: \(error) (is the console on? `console: false` turns it off)\n".utf8))
             throw ExitCode(1)
         }
-        guard case let .string(path)? = answer["path"], case let .int(seconds)? = answer["expires_in_seconds"] else {
+        guard case let .string(path)? = answer["path"] else {
             FileHandle.standardError.write(Data("vigil console: unexpected answer from the agent\n".utf8))
             throw ExitCode(1)
         }
         print("http://\(Self.browserHost(address))\(path)")
-        FileHandle.standardError.write(Data("(works once, within \(seconds) s; the console answers this host only unless console_allow_remote is set)\n".utf8))
+        FileHandle.standardError.write(Data("(works once, within a minute; the console answers this host only unless console_allow_remote is set)\n".utf8))
     }
 
     /// A wildcard listen address is not somewhere a browser can go; loopback is.

@@ -24,7 +24,7 @@ final class StatusRoutes: Sendable {
     func get(_ path: String) -> Route? {
         if let exact = routes.withLock({ $0[path] }) { return exact }
         return prefixes.withLock { list in
-            list.first { path == $0.prefix || path.hasPrefix($0.prefix + "/") }.map { .web($0.handler) }
+            list.first { path == $0.prefix || path.hasPrefix($0.prefix + "/") }.map { Route.web($0.handler) }
         }
     }
     var paths: [String] { routes.withLock { $0.keys.sorted() } }

@@ -33,7 +33,7 @@ import Testing
 
     @Test(.enabled(if: canRun), .timeLimit(.minutes(3)))
     func pagesPlotsAndAccessInHeadlessChromium() async throws {
-        let (report, token, code, logs) = try await onOwnThread { () -> ([String: Any], String, String, String) in
+        let (driverOutput, token, code, logs) = try await onOwnThread { () -> (String, String, String, String) in
             let containerd = try ContainerdHarness(namespace: "console")
             defer { containerd.stop() }
             _ = try containerd.importImage(archive: try containerd.buildBusyboxImage(named: "conbox"),
@@ -78,12 +78,13 @@ import Testing
                                                               "--metric", Self.distribution], timeout: 120)
             let token = try String(contentsOfFile: f.root + "/run/auth_token", encoding: .utf8)
                 .trimmingCharacters(in: .whitespacesAndNewlines)
-            let report = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any],
-                                      "driver said: \(run.stdout) \(run.stderr)")
             let logs = ((try? String(contentsOfFile: f.root + "/err.log", encoding: .utf8)) ?? "")
                 + ((try? String(contentsOfFile: f.root + "/out.log", encoding: .utf8)) ?? "")
-            return (report, token, code, logs)
+            return (run.stdout + "\n" + run.stderr, token, code, logs)
         }
+        let firstLine = String(driverOutput.prefix { $0 != "\n" })
+        let report = try #require(try? JSONSerialization.jsonObject(with: Data(firstLine.utf8)) as? [String: Any],
+                                  "driver said: \(driverOutput)")
         print("console screenshots: \(Self.screenshotFolder)")
 
         // An unauthenticated request is refused, pages and plot data alike.

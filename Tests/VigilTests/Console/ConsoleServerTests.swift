@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Testing
 import VigilConfig
 import VigilForwarding
@@ -116,7 +117,7 @@ enum RawHTTP {
         if !body.isEmpty { text += "Content-Length: \(body.utf8.count)\r\n" }
         text += "\r\n" + body
         let bytes = Array(text.utf8)
-        _ = bytes.withUnsafeBytes { Foundation.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
