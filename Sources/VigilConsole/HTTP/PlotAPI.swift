@@ -31,8 +31,8 @@ struct PlotAPI {
                                             ])
             }
             return ConsoleResponse.json(200, data.json(), request: request)
-        } catch {
-            return error(503, "\(error)")
+        } catch let failure {
+            return self.error(503, "\(failure)")
         }
     }
 

@@ -32,7 +32,7 @@ public struct PlotSpec: Sendable, Equatable {
         return PlotSpec(title: "Memory", unit: "MiB", lines: [
             Line(label: "usage", metric: "container.memory.usage", tags: tag, scale: mib),
             Line(label: "working set", metric: "container.memory.working_set", tags: tag, scale: mib),
-            Line(label: "limit", metric: "container.memory.limit", tags: tag, scale: mib, ceiling: 1 << 50),
+            Line(label: "limit", metric: "container.memory.limit", tags: tag, scale: mib, ceiling: 1_125_899_906_842_624),
         ])
     }
 
