@@ -15,7 +15,7 @@ import VigilStatus
 /// view is drawn; then the same after scrolling through every plot. The
 /// goal (issue 17): under 1 MB and under 1 s.
 enum ConsoleBenchmark {
-    static let metrics: [(name: String, value: (Int, Int) -> Double)] = [
+    static let metrics: [(name: String, value: @Sendable (Int, Int) -> Double)] = [
         ("container.cpu.usage", { c, i in 2e8 + Double((c * 7 + i) % 50) * 1e7 }),
         ("container.cpu.throttled", { c, i in c % 4 == 0 ? Double(i % 20) * 1e6 : 0 }),
         ("container.cpu.limit", { c, _ in c % 2 == 0 ? 1e9 : 2e9 }),

@@ -1,16 +1,19 @@
 import VigilStatus
 
 /// Answers with the headers every console response carries: no caching of
-/// pages (they hold a CSRF token), no framing, no sniffing, no referrer (a
-/// login URL's code must not travel on), and a policy that allows only the
-/// console's own scripts and styles.
+/// pages (they hold a CSRF token), no framing, no sniffing, no referrer to
+/// other sites (a login URL's code must not travel on; `same-origin`, not
+/// `no-referrer`, because with the latter Chromium sends `Origin: null` on the
+/// logout form), and a policy that allows only the console's own scripts and
+/// style sheets. Style attributes are allowed: dygraphs positions its legend
+/// and axes with them; scripts stay strictly 'self'.
 enum ConsoleResponse {
     static let securityHeaders: [(String, String)] = [
-        ("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        ("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; img-src 'self' data:; "
             + "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
         ("X-Content-Type-Options", "nosniff"),
         ("X-Frame-Options", "DENY"),
-        ("Referrer-Policy", "no-referrer"),
+        ("Referrer-Policy", "same-origin"),
     ]
 
     static func make(status: Int, contentType: String, body: [UInt8], request: WebRequest,

@@ -71,7 +71,7 @@ import VigilStatus
         #expect(first.status == 303)
         let cookie = try #require(header(first, "Set-Cookie"))
         #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Path=/console"))
-        #expect(header(first, "Referrer-Policy") == "no-referrer")
+        #expect(header(first, "Referrer-Policy") == "same-origin")
         #expect(get(console, "/console/login", query: ["code": code]).status == 401, "second use")
         let late = try #require(JSONTextValue.string(get(console, "/console/login-code", now: 100, bearer: true), "code"))
         #expect(get(console, "/console/login", query: ["code": late], now: 100 + LoginCodes.lifetime + 1).status == 401)
