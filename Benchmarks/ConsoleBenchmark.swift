@@ -102,8 +102,8 @@ enum ConsoleBenchmark {
             .appendingPathComponent("Tools/console-browser/console_browser.py").path
         let login = "/console/login?code=" + console.issueLoginCode()
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = [script, "bench", "--base", "http://127.0.0.1:\(server.boundPort)", "--login", login,
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script, "bench", "--base", "http://127.0.0.1:\(server.boundPort)", "--login", login,
                              "--page", "/console/containers?range=24h", "--loads", String(loads), "--all-plots"]
         let output = Pipe()
         process.standardOutput = output

@@ -56,7 +56,7 @@ import Testing
             defer { Subprocess.terminate(pid: pid) }
             #expect(Subprocess.poll(timeout: 20, interval: 0.2) { FileManager.default.fileExists(atPath: f.root + "/run/dsd.socket") })
 
-            try Subprocess.run("/usr/bin/python3", ["-c", Self.sender, f.root + "/run/dsd.socket", "4", Self.distribution], timeout: 30)
+            try Subprocess.run("/usr/bin/env", ["python3", "-c", Self.sender, f.root + "/run/dsd.socket", "4", Self.distribution], timeout: 30)
             func hasPoints(_ args: [String]) -> Bool {
                 let doc = (try? f.json(["query"] + args + ["--since", "10m", "--json"])) as? [[String: Any]] ?? []
                 return doc.contains { !(($0["points"] as? [Any]) ?? []).isEmpty }
@@ -72,7 +72,7 @@ import Testing
             let base = String(url[..<console.lowerBound])
             let code = String(url[console.upperBound...])
             try? FileManager.default.removeItem(atPath: Self.screenshotFolder)
-            let run = try Subprocess.run("/usr/bin/python3", [Self.driver, "check", "--base", base,
+            let run = try Subprocess.run("/usr/bin/env", ["python3", Self.driver, "check", "--base", base,
                                                               "--login", String(url[console.lowerBound...]),
                                                               "--screenshots", Self.screenshotFolder,
                                                               "--metric", Self.distribution], timeout: 120)
