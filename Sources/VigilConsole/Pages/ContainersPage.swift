@@ -51,7 +51,7 @@ enum ContainersPage {
             + HTML.escape(url) + "\"></div></figure>"
     }
 
-    /// entity id → every tag the tagger gives it (low, orchestrator, high).
+    /// entity id → every tag the tagger gives it (low, orchestrator, high), each once.
     static func tagIndex(_ listing: JSONValue) -> [String: [String]] {
         guard case let .array(entries) = listing else { return [:] }
         var out: [String: [String]] = [:]
@@ -60,7 +60,9 @@ enum ContainersPage {
             for level in ["low", "orchestrator", "high"] {
                 if case let .array(tags)? = entry[level] { all += tags.compactMap { if case let .string(s) = $0 { s } else { nil } } }
             }
-            out[text(entry["entity"])] = all
+            // Each cardinality's list includes the lower ones': show every tag once.
+            var seen = Set<String>()
+            out[text(entry["entity"])] = all.filter { seen.insert($0).inserted }
         }
         return out
     }
