@@ -81,13 +81,18 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
+        // The local web console under /console on cmd_address: pages and plots from the
+        // agent's state and the local store (docs/console.md).
+        .target(name: "VigilConsole", dependencies: [
+            "VigilModel", "VigilConfig", "VigilStatus", "VigilForwarding", "CZlib",
+        ]),
         // Check templates matched to containers as they come and go.
         .target(name: "VigilAutodiscovery", dependencies: [
             "VigilModel", "VigilConfig", "VigilWorkload", "VigilModules", .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "VigilAgent", dependencies: [
             "VigilModel", "VigilConfig", "VigilAggregation", "VigilWorkload", "VigilScheduler",
-            "VigilModules", "VigilAutodiscovery", "VigilDogStatsD", "VigilForwarding", "VigilStatus",
+            "VigilModules", "VigilAutodiscovery", "VigilDogStatsD", "VigilForwarding", "VigilStatus", "VigilConsole",
         ]),
         .executableTarget(name: "vigil", dependencies: [
             "VigilAgent", "CVigilModule", .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -114,12 +119,12 @@ let package = Package(
         ], path: "Plugins/containerd", exclude: ["generate-stubs.sh"]),
 
         .executableTarget(name: "VigilBenchmarks", dependencies: [
-            "VigilAgent", "CVigilModule",
+            "VigilAgent", "VigilConsole", "CVigilModule",
         ], path: "Benchmarks"),
 
         .target(name: "VigilTestSupport", path: "Tests/Support"),
         .testTarget(name: "VigilTests", dependencies: [
-            "VigilAgent", "VigilDogStatsDProtocol", "CVigilModule", "VigilTestSupport",
+            "VigilAgent", "VigilConsole", "VigilDogStatsDProtocol", "CVigilModule", "VigilTestSupport",
         ], exclude: ["Cgroup/Fixtures", "Status/Golden"]),  // read at run time by path: cgroup trees, golden output
         // Slow tests against real containerd, sockets and clients.
         .testTarget(name: "VigilEndToEndTests", dependencies: ["VigilAgent", "VigilTestSupport"]),

@@ -10,6 +10,7 @@ let benchmarks: [String: ([String]) async throws -> Void] = [
     "workload": WorkloadBenchmark.run,
     "cgroup": CgroupBenchmark.run,
     "idle": IdleBenchmark.run,
+    "console": ConsoleBenchmark.run,
 ]
 guard let name = arguments.first, let run = benchmarks[name] else {
     print("usage: vigil-bench \(benchmarks.keys.sorted().joined(separator: "|")) [options]")

@@ -3,6 +3,7 @@ import Logging
 import Synchronization
 import VigilAutodiscovery
 import VigilConfig
+import VigilConsole
 import VigilDogStatsD
 import VigilForwarding
 import VigilModel
@@ -180,6 +181,7 @@ public final class Agent: @unchecked Sendable {
         }
         statusServer.route("/configcheck") { [weak self] _ in self?.autodiscovery.statusSnapshot() ?? .null }
         statusServer.route("/tagger") { [weak self] _ in self?.tagger.listingJSON() ?? .null }
+        registerConsole()
         if forwarder.settings.prometheusScrape {
             statusServer.textRoute("/metrics", contentType: Forwarder.prometheusContentType) { [weak self] in
                 self?.forwarder.prometheusText() ?? ""

@@ -10,6 +10,8 @@ public enum ConfigLint {
         // core
         "hostname", "tags", "modules_path", "confd_path", "run_path", "log_level", "check_runners", "flush_interval",
         "cmd_address", "cmd_tls_cert_file", "cmd_tls_key_file", "cmd_insecure", "proc_root",
+        // the web console (docs/console.md)
+        "console", "console_allow_remote",
         // forwarding
         "api_key", "dd_url", "forwarder_compression", "forwarder_queue_size", "forwarder_storage_max_size",
         "forwarder_timeout", "forwarder_backoff_base", "forwarder_backoff_max", "forwarder_stop_timeout",

@@ -10,7 +10,8 @@ struct Vigil: AsyncParsableCommand {
         abstract: "A container-monitoring agent: checks, DogStatsD, workload metadata, forwarding.",
         subcommands: [
             RunCommand.self, CheckCommand.self, StatusCommand.self, HealthCommand.self, QueryCommand.self,
-            WorkloadCommand.self, TaggerCommand.self, ModulesCommand.self, ConfigCheckCommand.self, VersionCommand.self,
+            WorkloadCommand.self, TaggerCommand.self, ConsoleCommand.self, ModulesCommand.self, ConfigCheckCommand.self,
+            VersionCommand.self,
         ]
     )
 

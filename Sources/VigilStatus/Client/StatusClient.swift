@@ -16,15 +16,20 @@ public enum StatusClient {
         return (response.status == 200, body)
     }
 
-    /// The bound address the server recorded, else `cmd_address`; TLS when configured.
-    static func fetch(config: AgentConfig, target: String, headers: [String: String], timeoutSeconds: Int) throws
-        -> HTTPGet.Response
-    {
+    /// Where the running agent listens: the bound address it recorded, else `cmd_address`.
+    public static func agentAddress(config: AgentConfig) throws -> StatusAddress {
         let configured = try StatusAddress(config: config)
         let recorded = (try? String(contentsOfFile: StatusServer.addressFile(runPath: config.runPath), encoding: .utf8))
             .flatMap { StatusAddress(parsing: $0) }
-        let address = recorded ?? configured
-        if let tls = try StatusTransport(config: config, address: configured).clientContext() {
+        return recorded ?? configured
+    }
+
+    /// A GET to the running agent, over TLS when `cmd_tls_cert_file` is set.
+    static func fetch(config: AgentConfig, target: String, headers: [String: String], timeoutSeconds: Int) throws
+        -> HTTPGet.Response
+    {
+        let address = try agentAddress(config: config)
+        if let tls = try StatusTransport(config: config, address: try StatusAddress(config: config)).clientContext() {
             return try TLSGet.fetch(address: address, target: target, headers: headers, timeoutSeconds: timeoutSeconds, context: tls)
         }
         return try HTTPGet.fetch(address: address, target: target, headers: headers, timeoutSeconds: timeoutSeconds)

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 import VigilModel
 
 /// One request, one answer, then the connection closes: the status API
@@ -12,6 +13,9 @@ final class StatusHTTPHandler: ChannelInboundHandler, @unchecked Sendable {
     private let routes: StatusRoutes
     private let token: String
     private var head: HTTPRequestHead?
+    // Only web routes read a body (logout's form); bounded by webBodyLimit.
+    private var body: [UInt8] = []
+    private var bodyTooLarge = false
 
     init(routes: StatusRoutes, token: String) {
         self.routes = routes
@@ -20,14 +24,51 @@ final class StatusHTTPHandler: ChannelInboundHandler, @unchecked Sendable {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
-        case let .head(request): head = request
-        case .body: break
+        case let .head(request):
+            head = request
+            body = []
+            bodyTooLarge = false
+        case var .body(chunk):
+            if body.count + chunk.readableBytes > webBodyLimit { bodyTooLarge = true } else if !bodyTooLarge {
+                body += chunk.readBytes(length: chunk.readableBytes) ?? []
+            }
         case .end:
             guard let request = head else { return }
             head = nil
+            let (path, query) = StatusHTTPHandler.split(request.uri)
+            if case let .web(handler) = routes.get(path) {
+                answerWeb(context: context, request: request, path: path, query: query, handler: handler)
+                return
+            }
             let (status, contentType, body) = answer(request)
             respond(context: context, status: status, contentType: contentType, body: body)
         }
+    }
+
+    /// Web routes may read SQLite: they run on NIO's blocking pool, never on the event loop.
+    private func answerWeb(context: ChannelHandlerContext, request: HTTPRequestHead, path: String, query: [String: String],
+                           handler: @escaping WebHandler) {
+        guard !bodyTooLarge else {
+            respond(context: context, response: WebResponse(status: 413, body: Array("request body too large\n".utf8)))
+            return
+        }
+        let web = WebRequest(method: request.method.rawValue, path: path, query: query,
+                             headers: request.headers.map { ($0.name, $0.value) }, body: body,
+                             fromLoopback: StatusHTTPHandler.isLoopback(context.channel.remoteAddress),
+                             bearerAuthorized: authorized(request))
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        NIOThreadPool.singleton.runIfActive(eventLoop: context.eventLoop) { handler(web) }.whenComplete { result in
+            let (handler, context) = bound.value
+            switch result {
+            case let .success(response): handler.respond(context: context, response: response)
+            case .failure: handler.respond(context: context, response: WebResponse(status: 503))
+            }
+        }
+    }
+
+    static func isLoopback(_ address: SocketAddress?) -> Bool {
+        guard let ip = address?.ipAddress else { return false }
+        return ip.hasPrefix("127.") || ip == "::1" || ip.hasPrefix("::ffff:127.")
     }
 
     private func answer(_ request: HTTPRequestHead) -> (HTTPResponseStatus, String, String) {
@@ -48,6 +89,8 @@ final class StatusHTTPHandler: ChannelInboundHandler, @unchecked Sendable {
         case let .probe(handler):
             let (healthy, body) = handler()
             return (healthy ? .ok : .serviceUnavailable, "application/json", body.serialized() + "\n")
+        case .web:
+            return (.internalServerError, "application/json", error("web route not dispatched"))
         }
     }
 
@@ -69,6 +112,18 @@ final class StatusHTTPHandler: ChannelInboundHandler, @unchecked Sendable {
         headers.add(name: "Connection", value: "close")
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: body)))), promise: nil)
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+    }
+
+    private func respond(context: ChannelHandlerContext, response: WebResponse) {
+        var headers = HTTPHeaders()
+        for (name, value) in response.headers { headers.add(name: name, value: value) }
+        headers.replaceOrAdd(name: "Content-Length", value: String(response.body.count))
+        headers.replaceOrAdd(name: "Connection", value: "close")
+        let head = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: response.status), headers: headers)
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: response.body)))), promise: nil)
         let channel = context.channel
         context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
     }

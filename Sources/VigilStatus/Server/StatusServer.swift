@@ -47,6 +47,9 @@ public final class StatusServer: Sendable {
         routes.set(path, .text(contentType: contentType, authenticated: authenticated, handler))
     }
 
+    /// A browser-facing route for `prefix` and every path below it (the console).
+    public func webRoute(prefix: String, _ handler: @escaping WebHandler) { routes.setWeb(prefix: prefix, handler) }
+
     /// Writes a fresh token, binds, and records the bound address in
     /// `<run_path>/cmd_address` so clients find an ephemeral port.
     public func start() throws {
