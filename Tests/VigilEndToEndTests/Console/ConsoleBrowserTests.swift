@@ -54,9 +54,9 @@ import Testing
             let pid = try Subprocess.spawn(AgentFixture.vigil, ["run", "-c", f.configFile],
                                            stdoutPath: f.root + "/out.log", stderrPath: f.root + "/err.log")
             defer { Subprocess.terminate(pid: pid) }
-            #expect(Subprocess.poll(timeout: 20, interval: 0.2) { FileManager.default.fileExists(atPath: f.root + "/run/dsd.socket") })
+            #expect(Subprocess.poll(timeout: 20, interval: 0.2) { FileManager.default.fileExists(atPath: f.root + "/dogstatsd/dsd.socket") })
 
-            try Subprocess.run("/usr/bin/env", ["python3", "-c", Self.sender, f.root + "/run/dsd.socket", "4", Self.distribution], timeout: 30)
+            try Subprocess.run("/usr/bin/env", ["python3", "-c", Self.sender, f.root + "/dogstatsd/dsd.socket", "4", Self.distribution], timeout: 30)
             func hasPoints(_ args: [String]) -> Bool {
                 let doc = (try? f.json(["query"] + args + ["--since", "10m", "--json"])) as? [[String: Any]] ?? []
                 return doc.contains { !(($0["points"] as? [Any]) ?? []).isEmpty }
