@@ -77,7 +77,7 @@ public struct ImageContent: Sendable, Equatable {
             sizeBytes: total, createdAt: config.created.flatMap(parseTimestamp) ?? 0)
     }
 
-    public struct ResolveError: Error, CustomStringConvertible { var description: String }
+    public struct ResolveError: Error, CustomStringConvertible { public var description: String }
 
     static var hostArchitecture: String {
         #if arch(x86_64)
