@@ -56,7 +56,7 @@ extension ContainerdCollector {
         report.fromCache = known.count
         let work = Array(pending.values)
         pending = [:]
-        var fresh: [(target: String, content: ImageContent)] = []
+        var fresh: [(String, ImageContent)] = []
         let width = settings.readWidth
         try await withThrowingTaskGroup(of: (String, ImageContent?).self) { group in
             var next = 0
@@ -101,7 +101,7 @@ extension ContainerdCollector {
     }
 
     /// Writes newly read facts to the cache file; a failure costs only rereads later.
-    func remember(_ entries: [(target: String, content: ImageContent)]) {
+    func remember(_ entries: [(String, ImageContent)]) {
         guard let imageCache, !entries.isEmpty else { return }
         do { try imageCache.store(entries) } catch {
             sink.log(.warn, "image cache \(imageCache.path): cannot store \(entries.count) images' facts: \(error)")

@@ -70,8 +70,8 @@ public final class ImageFactsCache {
         return try statement.step() ? Self.content(statement, from: 0) : nil
     }
 
-    /// Adds or replaces rows, all in one transaction.
-    public func store<S: Sequence>(_ entries: S) throws where S.Element == (target: String, content: ImageContent) {
+    /// Adds or replaces rows (target digest, facts), all in one transaction.
+    public func store(_ entries: [(String, ImageContent)]) throws {
         try database.transaction {
             let insert = try database.prepare("""
                 INSERT OR REPLACE INTO image_facts

@@ -8,7 +8,7 @@
 /// - without one, it asks for everything: on a usual node that is the only call. When
 ///   containerd refuses (RESOURCE_EXHAUSTED, "trying to send message larger than max
 ///   (N vs. M)"), the refusal is the cheap first pass: it says how large the listing is, and
-///   the page is divided into enough pages of at most `min(pageBytes, M / 2)`.
+///   the page is divided into enough pages of at most `min(pageBytes, 3M/4)`.
 /// A page refused again (an unlucky spread, or growth since the hint) is divided in two and
 /// retried, so the listing is complete whatever the estimate said.
 public struct ImageListingPager<Record: Sendable>: Sendable {
@@ -87,7 +87,8 @@ public struct ImageListingPager<Record: Sendable>: Sendable {
     private func divide(_ page: ImageListingPage, refusal: Error) throws -> [ImageListingPage] {
         var count = 2
         if let (size, limit) = Self.sizes(in: String(describing: refusal)) {
-            let target = max(1, min(pageBytes, limit / 2))
+            // The size is exact and digests spread evenly: pages at three quarters of the limit fit.
+            let target = max(1, min(pageBytes, limit / 4 * 3))
             count = max(2, Self.pageCount(bytes: size + size / 10, pageBytes: target))
         }
         let pages = page.divided(into: count)

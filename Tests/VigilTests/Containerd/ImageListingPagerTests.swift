@@ -13,10 +13,20 @@ import Testing
         return try NSRegularExpression(pattern: String(filter.dropFirst(prefix.count).dropLast()))
     }
 
-    static func matches(_ filters: [String], _ digest: String) throws -> Bool {
-        if filters.isEmpty { return true }
-        return try filters.contains { filter in
-            try expression(filter).firstMatch(in: digest, range: NSRange(digest.startIndex..., in: digest)) != nil
+    /// A page's filters, compiled once.
+    struct Selector {
+        let page: ImageListingPage
+        let expressions: [NSRegularExpression]
+
+        init(_ page: ImageListingPage) throws {
+            self.page = page
+            expressions = try page.filters.map(ImageListingPagerTests.expression)
+        }
+
+        func selects(_ digest: String) -> Bool {
+            expressions.isEmpty || expressions.contains {
+                $0.firstMatch(in: digest, range: NSRange(digest.startIndex..., in: digest)) != nil
+            }
         }
     }
 
@@ -34,9 +44,10 @@ import Testing
         #expect(pages.count == min(count, count <= 16 ? 16 : count <= 256 ? 256 : 4096))
         let digests = (0..<400).map { _ in Self.randomDigest(&generator) } + Self.oddDigests
             + ["sha256:0000", "sha256:ffff", "sha256:9fff", "sha256:a000"]
+        let selectors = try pages.map(Selector.init)
         for digest in digests {
-            let holders = try pages.filter { try Self.matches($0.filters, digest) }
-            #expect(holders.count == 1, "\(digest) is on \(holders.map(\.description))")
+            let holders = selectors.filter { $0.selects(digest) }
+            #expect(holders.count == 1, "\(digest) is on \(holders.map(\.page.description))")
         }
     }
 
@@ -48,8 +59,9 @@ import Testing
         for _ in 0..<12 { pages = pages[0].split()! + pages.dropFirst() }
         pages = pages.flatMap { $0.divided(into: 3) }
         #expect(pages.contains { $0.depth >= 3 })
+        let selectors = try pages.map(Selector.init)
         for digest in digests {
-            #expect(try pages.filter { try Self.matches($0.filters, digest) }.count == 1, "\(digest)")
+            #expect(selectors.filter { $0.selects(digest) }.count == 1, "\(digest)")
         }
     }
 
@@ -81,7 +93,12 @@ import Testing
 
         func fetch(_ filters: [String]) throws -> (records: [String], bytes: Int) {
             calls.withLock { $0.append(filters) }
-            let selected = try records.filter { try ImageListingPagerTests.matches(filters, $0.digest) }
+            let expressions = try filters.map(ImageListingPagerTests.expression)
+            let selected = records.filter { record in
+                expressions.isEmpty || expressions.contains {
+                    $0.firstMatch(in: record.digest, range: NSRange(record.digest.startIndex..., in: record.digest)) != nil
+                }
+            }
             let bytes = selected.reduce(0) { $0 + Self.size($1) }
             if bytes > limit { throw TooLarge(description: "grpc: trying to send message larger than max (\(bytes) vs. \(limit))") }
             return (selected.map(\.name), bytes)
