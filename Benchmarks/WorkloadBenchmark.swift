@@ -65,8 +65,8 @@ enum WorkloadBenchmark {
         for run in 0...warmRuns {
             let label = run == 0 ? "cold first sync (no cache)" : "warm restart \(run) (cache in run_path)"
             let result = try sync(config: config, images: images, references: references)
-            print(String(format: "  module %@: %.2f s (%.0f references/s), %.2f× the ctr listing; peak RSS +%d MiB (%d MiB over %d MiB before)",
-                         label, result.seconds, Double(listed) / result.seconds, result.seconds / baselineSeconds,
+            print("  module \(label): " + String(format: "%.2f s (%.0f references/s), %.2f× the ctr listing; peak RSS +%d MiB (%d MiB over %d MiB before)",
+                         result.seconds, Double(listed) / result.seconds, result.seconds / baselineSeconds,
                          (result.peakKiB - result.baseKiB) / 1024, result.peakKiB / 1024, result.baseKiB / 1024))
             if let line = result.report { print("    module says: \(line)") }
             if run == 0 {
