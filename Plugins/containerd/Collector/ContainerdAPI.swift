@@ -72,7 +72,11 @@ struct ContainerdAPI: Sendable {
         let service = Containerd_Services_Images_V1_Images.Client(wrapping: client)
         var request = Containerd_Services_Images_V1_ListImagesRequest()
         request.filters = filters
-        return try await service.list(request, metadata: metadata(namespace), options: options) { response in
+        // Each listing is a full scan inside containerd, seconds on a loaded node with 100,000
+        // references: a wider deadline than single-object calls get.
+        var listingOptions = options
+        listingOptions.timeout = max(timeout, .seconds(120))
+        return try await service.list(request, metadata: metadata(namespace), options: listingOptions) { response in
             let images = try response.message.images
             var bytes = 0
             var records: [ListedImage] = []
