@@ -110,13 +110,19 @@ let package = Package(
         .target(name: "VigilSwiftModuleKit", dependencies: ["CVigilModule", "VigilEntities"], path: "Plugins/swift-kit"),
         // Runs one module in a minimal host counting allocations, descriptors and CPU time (tests, benchmarks).
         .executableTarget(name: "vigil-module-probe", dependencies: ["CVigilModule"], path: "Tools/vigil-module-probe"),
+        // The system's libsqlite3, for the containerd module's image cache (GRDB stays in the core).
+        .systemLibrary(name: "CSQLite3", path: "Sources/CSQLite3", pkgConfig: "sqlite3",
+                       providers: [.apt(["libsqlite3-dev"])]),
+        // The containerd module's image facts, their SQLite cache and the paged image listing:
+        // no gRPC, so the unit tests link it directly.
+        .target(name: "ContainerdImageIndex", dependencies: ["CSQLite3"], path: "Plugins/containerd/Images"),
         .target(name: "ContainerdModule", dependencies: [
-            "CVigilModule", "VigilSwiftModuleKit",
+            "CVigilModule", "VigilSwiftModuleKit", "ContainerdImageIndex",
             .product(name: "GRPCCore", package: "grpc-swift-2"),
             .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
             .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-        ], path: "Plugins/containerd", exclude: ["generate-stubs.sh"]),
+        ], path: "Plugins/containerd", exclude: ["generate-stubs.sh", "Images"]),
 
         .executableTarget(name: "VigilBenchmarks", dependencies: [
             "VigilAgent", "VigilConsole", "CVigilModule",
@@ -124,7 +130,8 @@ let package = Package(
 
         .target(name: "VigilTestSupport", path: "Tests/Support"),
         .testTarget(name: "VigilTests", dependencies: [
-            "VigilAgent", "VigilConsole", "VigilDogStatsDProtocol", "CVigilModule", "VigilTestSupport",
+            "VigilAgent", "VigilConsole", "VigilDogStatsDProtocol", "CVigilModule", "ContainerdImageIndex",
+            "VigilTestSupport",
         ], exclude: ["Cgroup/Fixtures", "Status/Golden"]),  // read at run time by path: cgroup trees, golden output
         // Slow tests against real containerd, sockets and clients.
         .testTarget(name: "VigilEndToEndTests", dependencies: ["VigilAgent", "VigilTestSupport"]),

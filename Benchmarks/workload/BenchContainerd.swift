@@ -1,16 +1,29 @@
 import Foundation
 
-/// A throw-away containerd for the workload benchmark, with its root on tmpfs so that
+/// A throw-away containerd for the workload benchmark (stock limits: responses over 16 MiB
+/// are refused, as on a real node), with its root on tmpfs so that
 /// writing tens of thousands of image records is not bound by fsync.
 // ctr calls from several tasks only read immutable state.
 final class BenchContainerd: @unchecked Sendable {
     let directory: URL
-    var socketPath: String { directory.appendingPathComponent("c.sock").path }
+    let socketPath: String
     private var daemon: Process?
+    /// false for a containerd this benchmark did not start: left running, its files kept.
+    private let owned: Bool
+
+    /// A containerd already running (filled by an earlier run); never stopped or removed.
+    init(existingSocket: String) throws {
+        socketPath = existingSocket
+        directory = URL(fileURLWithPath: (existingSocket as NSString).deletingLastPathComponent)
+        owned = false
+        _ = try ctr(["version"])
+    }
 
     init() throws {
         let base = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : "/tmp"
         directory = URL(fileURLWithPath: "\(base)/vigil-bench-ctd-\(getpid())")
+        socketPath = directory.appendingPathComponent("c.sock").path
+        owned = true
         try? FileManager.default.removeItem(at: directory)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let config = """
@@ -20,8 +33,6 @@ final class BenchContainerd: @unchecked Sendable {
             disabled_plugins = ["io.containerd.grpc.v1.cri"]
             [grpc]
               address = "\(socketPath)"
-              max_recv_message_size = 268435456
-              max_send_message_size = 268435456
             [ttrpc]
               address = "\(socketPath).ttrpc"
             [plugins."io.containerd.internal.v1.opt"]
@@ -71,6 +82,7 @@ final class BenchContainerd: @unchecked Sendable {
     }
 
     func stop() {
+        guard owned else { return }
         if let daemon, daemon.isRunning {
             kill(daemon.processIdentifier, SIGKILL)
             var status: Int32 = 0

@@ -58,6 +58,15 @@ public struct ModuleOptions {
         return .milliseconds(Int64(seconds * 1000))
     }
 
+    /// A whole number of at least `minimum`.
+    public func integer(_ key: String, minimum: Int) throws -> Int? {
+        guard let text = string(key) else { return nil }
+        guard let value = Int(text), value >= minimum else {
+            throw Invalid("\(key) must be a whole number >= \(minimum), got \"\(text)\"")
+        }
+        return value
+    }
+
     public func bool(_ key: String) throws -> Bool? {
         guard let text = string(key) else { return nil }
         switch text.lowercased() {

@@ -27,6 +27,7 @@ public enum ConfigLint {
         "histogram_copy_to_distribution", "histogram_copy_to_distribution_prefix",
         // shipped modules' agent-wide fallbacks
         "containerd_socket", "containerd_namespaces", "containerd_resync_interval", "container_network_refresh_interval",
+        "containerd_image_cache", "containerd_image_reads", "containerd_image_read_connections",
     ]
 
     /// Settings whose value must be one of a known set.

@@ -154,6 +154,9 @@ public final class HostContext: Sendable {
         switch scope {
         // Credentials stay in the core: a secret key reads as absent, and a map or list that holds
         // one (a section, or the whole file for "" or ".") comes with it redacted.
+        // run_path is answered resolved (the default, or a path relative to the configuration
+        // file's folder): a module keeping its own files there cannot know that folder.
+        case VIGIL_CONFIG_AGENT where key == "run_path": ConfigNode.string(services.config.runPath)
         case VIGIL_CONFIG_AGENT: SecretKeys.isSecret(key) ? nil : services.config.value(key).map(SecretKeys.redacted)
         case VIGIL_CONFIG_INIT_CONFIG: initConfig.lookup(path: key)
         case VIGIL_CONFIG_INSTANCE: instance.lookup(path: key)

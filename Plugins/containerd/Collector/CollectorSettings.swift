@@ -11,6 +11,13 @@ struct CollectorSettings: Sendable {
     var networkRefreshInterval: Duration = .seconds(10)
     /// Where the host's /proc is mounted (a containerised agent mounts it elsewhere).
     var procRoot = "/proc"
+    /// The image facts cache (`<run_path>/containerd-images.db`); nil: none, every start reads every blob.
+    var imageCachePath: String? = nil
+    /// Images whose manifest and config are read at the same time, and the connections they share.
+    var readWidth = 8
+    var blobConnections = 2
+    /// Largest planned page of an image listing; containerd refuses responses over 16 MiB.
+    var listingPageBytes = 12 << 20
     var requestTimeout: Duration = .seconds(15)
     var initialBackoff: Duration = .milliseconds(250)
     var maxBackoff: Duration = .seconds(30)

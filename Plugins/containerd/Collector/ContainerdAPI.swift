@@ -10,8 +10,8 @@ struct ContainerdAPI: Sendable {
     typealias Client = GRPCClient<HTTP2ClientTransport.Posix>
 
     let client: Client
-    /// Content reads use their own, regularly renewed connection (see `RotatingClient`).
-    let blobClients: RotatingClient
+    /// Content reads use their own, regularly renewed connections (see `RotatingClient`).
+    let blobClients: BlobReaderPool
     let timeout: Duration
 
     private func metadata(_ namespace: String) -> Metadata {
@@ -66,10 +66,27 @@ struct ContainerdAPI: Sendable {
         return try await nilIfNotFound { try await service.get(request, metadata: metadata(namespace), options: options).process }
     }
 
-    func images(namespace: String) async throws -> [Containerd_Services_Images_V1_Image] {
+    /// The image records selected by any of `filters` (all when empty), reduced at once to
+    /// what the collector keeps, with the response's approximate size on the wire.
+    func images(namespace: String, filters: [String] = []) async throws -> (records: [ListedImage], bytes: Int) {
         let service = Containerd_Services_Images_V1_Images.Client(wrapping: client)
-        return try await service.list(Containerd_Services_Images_V1_ListImagesRequest(),
-                                      metadata: metadata(namespace), options: options).images
+        var request = Containerd_Services_Images_V1_ListImagesRequest()
+        request.filters = filters
+        // Each listing is a full scan inside containerd, seconds on a loaded node with 100,000
+        // references: a wider deadline than single-object calls get.
+        var listingOptions = options
+        listingOptions.timeout = max(timeout, .seconds(120))
+        return try await service.list(request, metadata: metadata(namespace), options: listingOptions) { response in
+            let images = try response.message.images
+            var bytes = 0
+            var records: [ListedImage] = []
+            records.reserveCapacity(images.count)
+            for image in images {
+                bytes += ListedImage.wireSize(of: image)
+                records.append(ListedImage(image, namespace: namespace))
+            }
+            return (records, bytes)
+        }
     }
 
     /// nil when the image name does not exist (any more).

@@ -1,3 +1,4 @@
+import ContainerdImageIndex
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
@@ -15,10 +16,16 @@ actor ContainerdCollector {
 
     /// What this module has published, so a resync can withdraw what vanished.
     private var publishedContainers: [String: Container] = [:]
-    private var publishedImages: [String: Image] = [:]
-    private var catalog = ImageCatalog()
+    var publishedImages: [String: Image] = [:]
+    var catalog = ImageCatalog()
     /// Resolved manifests by target digest: many references usually share one.
-    private var contentCache: [String: ImageContent] = [:]
+    var contentCache: [String: ImageContent] = [:]
+    /// The same facts on disk, across restarts; nil when run_path cannot hold the file.
+    var imageCache: ImageFactsCache?
+    var imageCacheLoaded = false
+    /// Each namespace's last listing size, which sizes the next listing's pages.
+    var listingSizes: [String: Int] = [:]
+    var lastSyncReport = ImageSyncReport()
     private var ready = false
     private var consecutiveFailures = 0
     private(set) var syncCount = 0
@@ -41,8 +48,24 @@ actor ContainerdCollector {
         builder = ContainerBuilder(environmentAllowList: settings.environmentAllowList, procRoot: settings.procRoot)
     }
 
+    /// Opens the image cache; without it the module works as before, reading every blob.
+    private func openImageCache() {
+        guard imageCache == nil, let path = settings.imageCachePath else { return }
+        do {
+            let folder = (path as NSString).deletingLastPathComponent
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+            imageCache = try ImageFactsCache(path: path, socket: settings.socketPath)
+            listingSizes = try imageCache?.listingSizes() ?? [:]
+        } catch {
+            sink.log(.warn, "image cache \(path) unusable, every image's manifest and config will be read: \(error)")
+            imageCache = nil
+        }
+    }
+
     /// Runs until the task is cancelled.
     func run() async {
+        openImageCache()
         var backoff = settings.initialBackoff
         while !Task.isCancelled {
             do {
@@ -51,7 +74,7 @@ actor ContainerdCollector {
                 }
                 let transport = try HTTP2ClientTransport.Posix(
                     target: .unixDomainSocket(path: settings.socketPath), transportSecurity: .plaintext)
-                let blobClients = RotatingClient(socketPath: settings.socketPath)
+                let blobClients = BlobReaderPool(socketPath: settings.socketPath, connections: settings.blobConnections)
                 do {
                     try await withGRPCClient(transport: transport) { client in
                         try await self.session(ContainerdAPI(client: client, blobClients: blobClients,
@@ -108,7 +131,7 @@ actor ContainerdCollector {
             if !ready {
                 let elapsed = (ContinuousClock.now - started).components
                 let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
-                sink.log(.info, "first sync: \(publishedContainers.count) containers and \(publishedImages.count) images from containerd at \(settings.socketPath) in \(String(format: "%.2f", seconds)) s")
+                sink.log(.info, "first sync: \(publishedContainers.count) containers and \(publishedImages.count) images from containerd at \(settings.socketPath) in \(String(format: "%.2f", seconds)) s (\(lastSyncReport))")
             }
             if consecutiveFailures > 0 { sink.log(.info, "containerd reachable again; store resynchronised") }
             consecutiveFailures = 0
@@ -132,12 +155,12 @@ actor ContainerdCollector {
     func synchronise(_ api: ContainerdAPI) async throws {
         let namespaces: [String]
         if let configured = settings.namespaces { namespaces = configured } else { namespaces = try await api.namespaces() }
-        var freshCatalog = ImageCatalog()
         var listed: [(namespace: String, container: Containerd_Services_Containers_V1_Container,
                       task: Containerd_V1_Types_Process?)] = []
-        var listedImages: [(namespace: String, image: Containerd_Services_Images_V1_Image)] = []
+        var report = ImageSyncReport()
+        var listedImages: [ListedImage] = []
         for namespace in namespaces {
-            for image in try await api.images(namespace: namespace) { listedImages.append((namespace, image)) }
+            listedImages.append(contentsOf: try await listImages(namespace: namespace, api, report: &report))
             var tasks: [String: Containerd_V1_Types_Process] = [:]
             for task in try await api.tasks(namespace: namespace) {
                 tasks[task.containerID.isEmpty ? task.id : task.containerID] = task
@@ -146,12 +169,16 @@ actor ContainerdCollector {
                 listed.append((namespace, container, tasks[container.id]))
             }
         }
-        try await resolveUncached(listedImages, api)
-        for (namespace, image) in listedImages {
+        try await resolveImages(listedImages, api, report: &report)
+        var freshCatalog = ImageCatalog()
+        var listedTargets: Set<String> = []
+        for image in listedImages {
+            listedTargets.insert(image.target.digest)
             if let content = contentCache[image.target.digest] {
-                freshCatalog.set(.init(namespace: namespace, name: image.name), content: content)
+                freshCatalog.set(.init(namespace: image.namespace, name: image.name), content: content)
             }
         }
+        listedImages = []
         catalog = freshCatalog
         // Images: publish each consolidated image once, with every reference collected.
         var images: [String: Image] = [:]
@@ -159,7 +186,8 @@ actor ContainerdCollector {
         for (digest, _) in publishedImages where images[digest] == nil { sink.remove(.image, id: digest) }
         for (digest, image) in images where publishedImages[digest] != image { sink.publish(.image(image)) }
         publishedImages = images
-        contentCache = contentCache.filter { entry in images[entry.value.configDigest] != nil }
+        forgetUnlistedContent(listedTargets: listedTargets, report: &report)
+        lastSyncReport = report
 
         var containers: [String: Container] = [:]
         for item in listed {
@@ -170,48 +198,7 @@ actor ContainerdCollector {
         for (id, container) in containers where publishedContainers[id] != container { sink.publish(.container(container)) }
         publishedContainers = containers
         syncCount += 1
-        sink.log(.debug, "synchronised \(containers.count) containers and \(images.count) images from \(namespaces.count) namespaces")
-    }
-
-    /// Reads the manifests and configs not resolved yet, several at a time (each is a
-    /// round trip or two; thousands of images make that the bulk of a first sync).
-    private func resolveUncached(_ images: [(namespace: String, image: Containerd_Services_Images_V1_Image)],
-                                 _ api: ContainerdAPI) async throws {
-        var pending: [String: (namespace: String, target: Containerd_Types_Descriptor, name: String)] = [:]
-        for (namespace, image) in images where contentCache[image.target.digest] == nil {
-            pending[image.target.digest] = (namespace, image.target, image.name)
-        }
-        let work = Array(pending.values)
-        // One at a time: concurrent reads made containerd connections drop (see RotatingClient).
-        let width = 1
-        try await withThrowingTaskGroup(of: (String, ImageContent?).self) { group in
-            var next = 0
-            func launch() {
-                let item = work[next]
-                next += 1
-                group.addTask { [sink] in
-                    do {
-                        let content = try await ImageContent.resolve(mediaType: item.target.mediaType, digest: item.target.digest,
-                                                                     size: item.target.size) {
-                            try await api.blob(namespace: item.namespace, digest: $0)
-                        }
-                        return (item.target.digest, content)
-                    } catch let error as RPCError where error.code != .notFound {
-                        throw error
-                    } catch let error as CancellationError {
-                        throw error
-                    } catch {
-                        sink.log(.warn, "image \(item.name) in \(item.namespace): cannot read its manifest or config: \(error)")
-                        return (item.target.digest, nil)
-                    }
-                }
-            }
-            while next < min(width, work.count) { launch() }
-            while let (digest, content) = try await group.next() {
-                if let content { contentCache[digest] = content }
-                if next < work.count { launch() }
-            }
-        }
+        sink.log(.debug, "synchronised \(containers.count) containers and \(images.count) images from \(namespaces.count) namespaces (\(report))")
     }
 
     private func imageID(namespace: String, ref: String) -> String {
@@ -226,6 +213,7 @@ actor ContainerdCollector {
             try await api.blob(namespace: namespace, digest: $0)
         }
         contentCache[target.digest] = content
+        remember([(target.digest, content)])
         return content
     }
 

@@ -1,3 +1,4 @@
+import ContainerdImageIndex
 import VigilEntities
 
 /// Consolidates image references (one per containerd image record, per namespace) into

@@ -13,7 +13,9 @@ actor RotatingClient {
     private let socketPath: String
     private let callsPerConnection: Int
     private var current: (client: Client, runner: Task<Void, Never>)?
-    private var retired: [Task<Void, Never>] = []
+    /// Retired connections still finishing their calls, by number; each removes itself when done.
+    private var retired: [Int: Task<Void, Never>] = [:]
+    private var generation = 0
     private var calls = 0
 
     init(socketPath: String, callsPerConnection: Int = 100) {
@@ -39,15 +41,24 @@ actor RotatingClient {
     /// Closes the current connection once its calls finish.
     private func retire() {
         guard let current else { return }
-        current.client.beginGracefulShutdown()
-        retired.append(current.runner)
         self.current = nil
-        retired.removeAll { $0.isCancelled }
+        current.client.beginGracefulShutdown()
+        generation += 1
+        let number = generation
+        // Tens of thousands of reads retire hundreds of connections: forget each once it closed.
+        retired[number] = Task {
+            await current.runner.value
+            self.forget(number)
+        }
     }
+
+    private func forget(_ number: Int) { retired[number] = nil }
 
     func shutdown() async {
         retire()
-        for runner in retired { await runner.value }
-        retired.removeAll()
+        while let (number, waiter) = retired.first {
+            await waiter.value
+            retired[number] = nil
+        }
     }
 }

@@ -19,6 +19,13 @@ enum ModuleSettings {
             settings.networkRefreshInterval = interval
         }
         if let procRoot = options.string("proc_root") { settings.procRoot = procRoot }
+        // The host answers run_path resolved; the cache file there belongs to this module.
+        if let runPath = options.string("run_path") { settings.imageCachePath = runPath + "/containerd-images.db" }
+        if let cache = try options.bool("containerd_image_cache"), !cache { settings.imageCachePath = nil }
+        if let width = try options.integer("containerd_image_reads", minimum: 1) { settings.readWidth = width }
+        if let connections = try options.integer("containerd_image_read_connections", minimum: 1) {
+            settings.blobConnections = connections
+        }
         return settings
     }
 }

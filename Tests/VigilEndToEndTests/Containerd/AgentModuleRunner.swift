@@ -14,6 +14,8 @@ final class AgentModuleRunner: @unchecked Sendable {
     let directory: URL
     private let captured: LogCapture
     private var stopped = false
+    /// A directory the caller passed is the caller's: kept at stop, for a restart on the same run_path.
+    private let ownsDirectory: Bool
 
     struct RunnerError: Error, CustomStringConvertible { var description: String }
 
@@ -22,19 +24,23 @@ final class AgentModuleRunner: @unchecked Sendable {
     }
 
     /// `instance` is the YAML mapping of one conf.d instance, e.g. `containerd_socket: /x.sock`.
-    init(instance: String) throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-ctd-agent-\(UUID().uuidString.prefix(8))")
-        let confd = directory.appendingPathComponent("conf.d/containerd.d")
+    /// `directory` (conf.d and run_path) defaults to a new one removed at stop; `beforeStart`
+    /// sees the store before the module does (to subscribe to everything it publishes).
+    init(instance: String, directory: URL? = nil, beforeStart: (WorkloadStore) -> Void = { _ in }) throws {
+        ownsDirectory = directory == nil
+        self.directory = directory
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("vigil-ctd-agent-\(UUID().uuidString.prefix(8))")
+        let confd = self.directory.appendingPathComponent("conf.d/containerd.d")
         try FileManager.default.createDirectory(at: confd, withIntermediateDirectories: true)
         let indented = instance.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n")
         try "init_config:\ninstances:\n  -\n\(indented)\n".write(to: confd.appendingPathComponent("conf.yaml"),
                                                                  atomically: true, encoding: .utf8)
         let config = try AgentConfig.fromYAML("""
             modules_path: [\(ShippedModules.folder)]
-            confd_path: [\(directory.path)/conf.d]
-            run_path: \(directory.path)/run
+            confd_path: [\(self.directory.path)/conf.d]
+            run_path: \(self.directory.path)/run
             log_level: debug
-            """, baseDirectory: directory.path)
+            """, baseDirectory: self.directory.path)
         let capture = LogCapture()
         captured = capture
         var logger = Logger(label: "vigil-test") { _ in CapturingLogHandler(capture: capture) }
@@ -43,9 +49,10 @@ final class AgentModuleRunner: @unchecked Sendable {
         setup.instantiate(services: HostServices(config: config, logger: logger, tagProvider: nil, workload: store),
                           only: ["containerd"])
         guard setup.errors.isEmpty, setup.instances.contains(where: { $0.checkName == "containerd" }) else {
-            try? FileManager.default.removeItem(at: directory)
+            if ownsDirectory { try? FileManager.default.removeItem(at: self.directory) }
             throw RunnerError(description: "containerd instance not created: \(setup.errors) \(capture.lines)")
         }
+        beforeStart(store)
         setup.startCollectors(logger: logger)
     }
 
@@ -57,7 +64,7 @@ final class AgentModuleRunner: @unchecked Sendable {
         stopped = true
         for instance in setup.instances where instance.isCollector { instance.stop() }
         setup.shutdown()
-        try? FileManager.default.removeItem(at: directory)
+        if ownsDirectory { try? FileManager.default.removeItem(at: directory) }
     }
 
     deinit { stop() }

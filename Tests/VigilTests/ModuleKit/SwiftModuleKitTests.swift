@@ -175,4 +175,15 @@ import VigilWorkload
         #expect(host.configValue("", scope: VIGIL_CONFIG_AGENT)?.contains(SecretKeys.redaction) == true)
         #expect(host.configValue("hostname", scope: VIGIL_CONFIG_AGENT) == "kit-host")
     }
+
+    /// A module keeping files in run_path (the containerd image cache) gets it resolved: the
+    /// configuration file's folder applied to a relative path, the default when absent.
+    @Test func runPathIsAnsweredResolved() throws {
+        let relative = try instance("instances:\n  - {}\n", store: WorkloadStore(), agentYAML: "run_path: state/run")
+        #expect(Self.observed.host?.configValue("run_path", scope: VIGIL_CONFIG_AGENT) == "/state/run")
+        relative.destroy()
+        let absent = try instance("instances:\n  - {}\n", store: WorkloadStore())
+        #expect(Self.observed.host?.configValue("run_path", scope: VIGIL_CONFIG_AGENT) == "/run")
+        absent.destroy()
+    }
 }
