@@ -8,8 +8,7 @@ public enum AuthToken {
 
     /// A fresh token, written (mode 0600) before the server accepts anything.
     static func generate(runPath: String) throws -> String {
-        var generator = SystemRandomNumberGenerator()
-        let token = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        let token = RandomSecret.make()
         try FileManager.default.createDirectory(atPath: runPath, withIntermediateDirectories: true)
         let file = path(runPath: runPath)
         let fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
@@ -32,14 +31,7 @@ public enum AuthToken {
         return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// Comparison whose time does not depend on where the strings differ.
-    static func matches(_ given: String, _ expected: String) -> Bool {
-        let a = Array(given.utf8), b = Array(expected.utf8)
-        guard a.count == b.count else { return false }
-        var difference: UInt8 = 0
-        for i in a.indices { difference |= a[i] ^ b[i] }
-        return difference == 0
-    }
+    static func matches(_ given: String, _ expected: String) -> Bool { RandomSecret.equal(given, expected) }
 }
 
 public struct StatusServerError: Error, CustomStringConvertible {

@@ -1,7 +1,7 @@
-/// Unguessable strings for login codes, session ids and CSRF tokens: 32
-/// bytes from the system's CSPRNG as hex.
-enum RandomSecret {
-    static func make(bytes: Int = 32) -> String {
+/// Unguessable strings — the status API's token, the console's login codes,
+/// session ids and CSRF tokens: bytes from the system's CSPRNG as hex.
+public enum RandomSecret {
+    public static func make(bytes: Int = 32) -> String {
         var generator = SystemRandomNumberGenerator()
         let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
@@ -15,7 +15,7 @@ enum RandomSecret {
     }
 
     /// Comparison whose time does not depend on where the strings differ.
-    static func equal(_ a: String, _ b: String) -> Bool {
+    public static func equal(_ a: String, _ b: String) -> Bool {
         let x = Array(a.utf8), y = Array(b.utf8)
         guard x.count == y.count else { return false }
         var difference: UInt8 = 0
