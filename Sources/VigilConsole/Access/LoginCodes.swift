@@ -1,4 +1,5 @@
 import Synchronization
+import VigilStatus
 
 /// One-time login codes. `vigil console` (which holds the status API's
 /// token) asks for one and prints it in a URL; the browser trades it for a

@@ -1,4 +1,5 @@
 import Synchronization
+import VigilStatus
 
 /// Browser sessions, in memory only: an agent restart logs everyone out,
 /// which is what a new auth token means for the CLI too.
