@@ -12,6 +12,8 @@ public struct ConsoleSettings: Sendable, Equatable {
     public var refreshSeconds: Int
     /// Where Debian's libjs-dygraphs puts the library.
     public var chartLibraryDirectory: String
+    /// The status server speaks TLS: the session cookie is marked Secure.
+    public var secureCookies = false
 
     public static let debianDygraphs = "/usr/share/javascript/dygraphs"
 
@@ -26,5 +28,6 @@ public struct ConsoleSettings: Sendable, Equatable {
     public init(config: AgentConfig) {
         self.init(enabled: config.bool("console") ?? true, allowRemote: config.bool("console_allow_remote") ?? false,
                   refreshSeconds: config.flushInterval)
+        secureCookies = config.string("cmd_tls_cert_file") != nil
     }
 }

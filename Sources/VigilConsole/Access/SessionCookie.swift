@@ -1,15 +1,15 @@
 /// The session cookie. HttpOnly: page script cannot read it. SameSite=Strict:
 /// no other site's page can make the browser send it. Path=/console: the
-/// status API's JSON routes never see it (they want the token). No Secure
-/// attribute: the status server speaks plain HTTP on loopback, where a
-/// Secure cookie would never be sent back.
+/// status API's JSON routes never see it (they want the token). Secure when
+/// the status server speaks TLS (`cmd_tls_cert_file`); on plain HTTP over
+/// loopback a Secure cookie would never be sent back.
 public enum SessionCookie {
     public static let name = "vigil_console"
     static let path = "/console"
 
-    public static func set(_ session: Sessions.Session, now: Double) -> String {
+    public static func set(_ session: Sessions.Session, now: Double, secure: Bool = false) -> String {
         let age = max(0, Int(session.expires - now))
-        return "\(name)=\(session.id); Path=\(path); HttpOnly; SameSite=Strict; Max-Age=\(age)"
+        return "\(name)=\(session.id); Path=\(path); HttpOnly; SameSite=Strict; Max-Age=\(age)" + (secure ? "; Secure" : "")
     }
 
     public static let cleared = "\(name)=; Path=\(path); HttpOnly; SameSite=Strict; Max-Age=0"

@@ -62,7 +62,7 @@ struct ConsoleRouter {
         }
         let session = console.sessions.create(now: now)
         return ConsoleResponse.redirect(to: "/console/", request: request,
-                                        extraHeaders: [("Set-Cookie", SessionCookie.set(session, now: now))])
+                                        extraHeaders: [("Set-Cookie", SessionCookie.set(session, now: now, secure: console.settings.secureCookies))])
     }
 
     /// The only state-changing route: a POST with the session's CSRF token

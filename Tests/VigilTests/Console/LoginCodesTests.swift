@@ -45,6 +45,8 @@ import Testing
         #expect(attributes.contains("SameSite=Strict"))
         #expect(attributes.contains("Path=/console"))
         #expect(attributes.contains("Max-Age=3600"))
+        #expect(!attributes.contains("Secure"))
+        #expect(SessionCookie.set(session, now: 0, secure: true).hasSuffix("; Secure"))
         #expect(SessionCookie.cleared.contains("Max-Age=0"))
         #expect(SessionCookie.read("a=1; vigil_console=abc; b=2") == "abc")
         #expect(SessionCookie.read("vigil_console=") == nil)
