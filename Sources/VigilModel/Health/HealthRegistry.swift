@@ -15,10 +15,6 @@ public final class HealthRegistry: Sendable {
         return heartbeat
     }
 
-    public func unregister(_ heartbeat: Heartbeat) {
-        beats.withLock { $0.removeAll { $0 === heartbeat } }
-    }
-
     public func components() -> [ComponentHealth] {
         let now = Heartbeat.nowMilliseconds()
         return beats.withLock { $0 }.map { $0.health(nowMilliseconds: now) }.sorted { $0.component < $1.component }
