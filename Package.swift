@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "vigil-cgroup", type: .dynamic, targets: ["CgroupModule"]),
         .library(name: "vigil-network", type: .dynamic, targets: ["NetworkModule"]),
         .library(name: "vigil-containerd", type: .dynamic, targets: ["ContainerdModule"]),
+        .library(name: "vigil-sbom", type: .dynamic, targets: ["SBOMModule"]),
         .executable(name: "vigil-bench", targets: ["VigilBenchmarks"]),
     ],
     dependencies: [
@@ -95,7 +96,7 @@ let package = Package(
             "VigilModules", "VigilAutodiscovery", "VigilDogStatsD", "VigilForwarding", "VigilStatus", "VigilConsole",
         ]),
         .executableTarget(name: "vigil", dependencies: [
-            "VigilAgent", "CVigilModule", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "VigilAgent", "CVigilModule", "SBOMScanner", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Shipped modules. They see only the C header, never host symbols.
@@ -113,16 +114,34 @@ let package = Package(
         // The system's libsqlite3, for the containerd module's image cache (GRDB stays in the core).
         .systemLibrary(name: "CSQLite3", path: "Sources/CSQLite3", pkgConfig: "sqlite3",
                        providers: [.apt(["libsqlite3-dev"])]),
+        // A prepared-statement wrapper over the system's libsqlite3, for modules' own files.
+        .target(name: "VigilModuleSQLite", dependencies: ["CSQLite3"], path: "Plugins/sqlite-kit"),
+        // containerd's gRPC API as generated client stubs, shared by the containerd and sbom modules.
+        .target(name: "ContainerdAPI", dependencies: [
+            .product(name: "GRPCCore", package: "grpc-swift-2"),
+            .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ], path: "Plugins/containerd-api", exclude: ["generate-stubs.sh"]),
         // The containerd module's image facts, their SQLite cache and the paged image listing:
         // no gRPC, so the unit tests link it directly.
-        .target(name: "ContainerdImageIndex", dependencies: ["CSQLite3"], path: "Plugins/containerd/Images"),
+        .target(name: "ContainerdImageIndex", dependencies: ["VigilModuleSQLite"], path: "Plugins/containerd/Images"),
         .target(name: "ContainerdModule", dependencies: [
-            "CVigilModule", "VigilSwiftModuleKit", "ContainerdImageIndex",
+            "CVigilModule", "VigilSwiftModuleKit", "ContainerdImageIndex", "ContainerdAPI",
             .product(name: "GRPCCore", package: "grpc-swift-2"),
             .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
             .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-        ], path: "Plugins/containerd", exclude: ["generate-stubs.sh", "Images"]),
+        ], path: "Plugins/containerd", exclude: ["Images"]),
+        // Bills of materials: layer streams, catalogers, the layer cache and CycloneDX; no gRPC, so
+        // `vigil sbom scan` and the unit tests link it directly.
+        .target(name: "SBOMScanner", dependencies: ["VigilModuleSQLite", "CSQLite3", "CZlib", "CZstd"],
+                path: "Plugins/sbom/Scanner"),
+        .target(name: "SBOMModule", dependencies: [
+            "CVigilModule", "VigilSwiftModuleKit", "SBOMScanner", "ContainerdAPI",
+            .product(name: "GRPCCore", package: "grpc-swift-2"),
+            .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+            .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+        ], path: "Plugins/sbom", exclude: ["Scanner"]),
 
         .executableTarget(name: "VigilBenchmarks", dependencies: [
             "VigilAgent", "VigilConsole", "CVigilModule",
@@ -131,7 +150,7 @@ let package = Package(
         .target(name: "VigilTestSupport", path: "Tests/Support"),
         .testTarget(name: "VigilTests", dependencies: [
             "VigilAgent", "VigilConsole", "VigilDogStatsDProtocol", "CVigilModule", "ContainerdImageIndex",
-            "VigilTestSupport",
+            "SBOMScanner", "VigilTestSupport",
         ], exclude: ["Cgroup/Fixtures", "Status/Golden"]),  // read at run time by path: cgroup trees, golden output
         // Slow tests against real containerd, sockets and clients.
         .testTarget(name: "VigilEndToEndTests", dependencies: ["VigilAgent", "VigilTestSupport"]),

@@ -65,7 +65,7 @@ extern "C" {
  *  1.0: the first release.
  *  1.1: vigil_metric.series_epoch.
  *  1.2: vigil_container.hostname, ip_addresses, ports. */
-#define VIGIL_ABI_MINOR 2
+#define VIGIL_ABI_MINOR 4
 
 /** The single symbol every module exports. */
 #define VIGIL_MODULE_ENTRY_SYMBOL "vigil_module_entry"
@@ -284,6 +284,15 @@ typedef struct vigil_image {
     const char *variant;         /**< e.g. "v8", or "". */
     int64_t size_bytes;          /**< Total size of the image content; 0 if unknown. */
     int64_t created_at;          /**< Unix nanoseconds; 0 if unknown. */
+
+    /* ---- since 1.4: its software bill of materials, as the sbom module reports it.
+     *      A source that knows nothing of it leaves these zero (NULL strings). ---- */
+
+    const char *sbom_status;     /**< Since 1.4. "" (unknown), "pending", "scanning", "success" or "failed". */
+    const char *sbom_error;      /**< Since 1.4. Why the last scan failed (kept while a retry waits), or "". */
+    int64_t sbom_generated_at;   /**< Since 1.4. Unix nanoseconds of the last successful scan; 0 if none. */
+    int64_t sbom_duration_ms;    /**< Since 1.4. How long that scan took, in milliseconds. */
+    int64_t sbom_package_count;  /**< Since 1.4. Packages that scan found. */
 } vigil_image;
 
 /**
@@ -380,6 +389,8 @@ typedef struct vigil_host vigil_host;
  *   since 1.0  submit_metrics ... set_ready (the 14 below)
  *   since 1.1  no new functions (1.1 appended vigil_metric.series_epoch)
  *   since 1.2  no new functions (1.2 appended fields to vigil_container)
+ *   since 1.3  (reserved for the gate functions)
+ *   since 1.4  no new functions (1.4 appended the sbom_* fields to vigil_image)
  */
 typedef struct vigil_host_api {
     uint32_t struct_size;   /**< sizeof(vigil_host_api) as the host compiled it. */
@@ -464,6 +475,7 @@ typedef struct vigil_host_api {
 
     /* ---- since 1.1: no functions appended ---- */
     /* ---- since 1.2: no functions appended ---- */
+    /* ---- since 1.4: no functions appended ---- */
 } vigil_host_api;
 
 /** True when the host table is recent enough to contain `field`. */
@@ -553,7 +565,9 @@ _Static_assert(sizeof(vigil_event) == 72, "vigil_event layout changed");
 _Static_assert(offsetof(vigil_container, exit_code) + sizeof(int64_t) == 120, "vigil_container 1.0 layout changed");
 _Static_assert(offsetof(vigil_container, hostname) == 120, "vigil_container 1.2 layout changed");
 _Static_assert(sizeof(vigil_container) == 152, "vigil_container layout changed");
-_Static_assert(sizeof(vigil_image) == 96, "vigil_image layout changed");
+_Static_assert(offsetof(vigil_image, created_at) + sizeof(int64_t) == 96, "vigil_image 1.0 layout changed");
+_Static_assert(offsetof(vigil_image, sbom_status) == 96, "vigil_image 1.4 layout changed");
+_Static_assert(sizeof(vigil_image) == 136, "vigil_image layout changed");
 _Static_assert(sizeof(vigil_entity) == 48, "vigil_entity layout changed");
 _Static_assert(sizeof(vigil_entity_event) == 16, "vigil_entity_event layout changed");
 _Static_assert(sizeof(vigil_subscription) == 48, "vigil_subscription layout changed");

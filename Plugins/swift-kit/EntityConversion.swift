@@ -6,6 +6,8 @@ import Glibc
 
 /// vigil_container as ABI 1.0 defined it (up to exit_code): the least a module may pass.
 private let containerSize10 = UInt32(MemoryLayout<vigil_container>.offset(of: \vigil_container.hostname)!)
+/// vigil_image as ABI 1.0 defined it (up to created_at).
+private let imageSize10 = UInt32(MemoryLayout<vigil_image>.offset(of: \vigil_image.sbom_status)!)
 
 /// Entities between the ABI's C structs and the workload store's types.
 public enum EntityConversion {
@@ -32,13 +34,18 @@ public enum EntityConversion {
                 hostname: optionalString(c.hostname) ?? "", ipAddresses: readCStrings(c.ip_addresses, c.ip_address_count),
                 ports: c.ports.map { Array(UnsafeBufferPointer(start: $0, count: Int(c.port_count))) } ?? []))
         case .image:
-            guard let i = e.image?.pointee, i.struct_size >= UInt32(MemoryLayout<vigil_image>.size) else { return nil }
+            guard let pointer = e.image, pointer.pointee.struct_size >= imageSize10 else { return nil }
+            var i = vigil_image()
+            memcpy(&i, pointer, min(Int(pointer.pointee.struct_size), MemoryLayout<vigil_image>.size))
             return .image(Image(
                 id: id, name: optionalString(i.name) ?? "", repoTags: readCStrings(i.repo_tags, i.repo_tag_count),
                 repoDigests: readCStrings(i.repo_digests, i.repo_digest_count), layers: readCStrings(i.layers, i.layer_count),
                 mediaType: optionalString(i.media_type) ?? "", os: optionalString(i.os) ?? "",
                 architecture: optionalString(i.architecture) ?? "", variant: optionalString(i.variant) ?? "",
-                sizeBytes: i.size_bytes, createdAt: i.created_at))
+                sizeBytes: i.size_bytes, createdAt: i.created_at,
+                sbom: SBOMState(status: optionalString(i.sbom_status) ?? "", error: optionalString(i.sbom_error) ?? "",
+                                generatedAt: i.sbom_generated_at, durationMilliseconds: i.sbom_duration_ms,
+                                packageCount: i.sbom_package_count)))
         case .pod, .autoscaler:
             return .generic(GenericEntity(kind: kind, id: id, attributes: readCPairs(e.attributes, e.attribute_count)))
         }
@@ -94,6 +101,11 @@ public enum EntityConversion {
             ci.variant = arena.string(i.variant)
             ci.size_bytes = i.sizeBytes
             ci.created_at = i.createdAt
+            ci.sbom_status = arena.string(i.sbom.status)
+            ci.sbom_error = arena.string(i.sbom.error)
+            ci.sbom_generated_at = i.sbom.generatedAt
+            ci.sbom_duration_ms = i.sbom.durationMilliseconds
+            ci.sbom_package_count = i.sbom.packageCount
             out.image = arena.value(ci)
         case let .generic(g):
             (out.attributes, out.attribute_count) = arena.pairs(g.attributes)

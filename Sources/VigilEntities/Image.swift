@@ -15,10 +15,12 @@ public struct Image: Sendable, Hashable {
     public var sizeBytes: Int64
     /// Unix nanoseconds, 0 when unknown.
     public var createdAt: Int64
+    /// Its bill of materials as the sbom module reports it (ABI 1.4); empty status when unknown.
+    public var sbom: SBOMState
 
     public init(id: String, name: String = "", repoTags: [String] = [], repoDigests: [String] = [],
                 layers: [String] = [], mediaType: String = "", os: String = "", architecture: String = "",
-                variant: String = "", sizeBytes: Int64 = 0, createdAt: Int64 = 0) {
+                variant: String = "", sizeBytes: Int64 = 0, createdAt: Int64 = 0, sbom: SBOMState = SBOMState()) {
         self.id = id
         self.name = name
         self.repoTags = repoTags
@@ -30,5 +32,26 @@ public struct Image: Sendable, Hashable {
         self.variant = variant
         self.sizeBytes = sizeBytes
         self.createdAt = createdAt
+        self.sbom = sbom
+    }
+}
+
+/// An image's scan status: "" (unknown), "pending", "scanning", "success" or "failed".
+public struct SBOMState: Sendable, Hashable {
+    public var status: String
+    /// Why the last scan failed, kept while a retry waits.
+    public var error: String
+    /// Unix nanoseconds of the last successful scan.
+    public var generatedAt: Int64
+    public var durationMilliseconds: Int64
+    public var packageCount: Int64
+
+    public init(status: String = "", error: String = "", generatedAt: Int64 = 0, durationMilliseconds: Int64 = 0,
+                packageCount: Int64 = 0) {
+        self.status = status
+        self.error = error
+        self.generatedAt = generatedAt
+        self.durationMilliseconds = durationMilliseconds
+        self.packageCount = packageCount
     }
 }

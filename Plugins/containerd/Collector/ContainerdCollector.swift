@@ -1,3 +1,4 @@
+import ContainerdAPI
 import ContainerdImageIndex
 import Foundation
 import GRPCCore

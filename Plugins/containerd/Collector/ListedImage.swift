@@ -1,3 +1,4 @@
+import ContainerdAPI
 /// What the collector keeps of one image record of a listing: its name and target. The
 /// protobuf records (labels, annotations, timestamps) are dropped page by page, so a
 /// listing of 100,000 references never holds them all at once.

@@ -1,3 +1,4 @@
+import VigilModuleSQLite
 /// What each image's manifest and config said, kept across restarts in a SQLite file the
 /// module owns (`<run_path>/containerd-images.db` by default), so a restarted agent publishes
 /// the images it already knew without reading a blob.

@@ -22,6 +22,13 @@ enum EntityJSON {
                 ("architecture", .string(i.architecture)), ("variant", .string(i.variant)),
                 ("size_bytes", .int(i.sizeBytes)), ("created_at", .int(i.createdAt)),
             ]
+            if !i.sbom.status.isEmpty {
+                fields.append(("sbom", .object([
+                    ("status", .string(i.sbom.status)), ("error", .string(i.sbom.error)),
+                    ("generated_at", .int(i.sbom.generatedAt)), ("duration_ms", .int(i.sbom.durationMilliseconds)),
+                    ("package_count", .int(i.sbom.packageCount)),
+                ])))
+            }
         case let .generic(g):
             fields.append(("attributes", map(g.attributes)))
         }

@@ -59,6 +59,8 @@ enum EntityMerge {
         c.variant = pick(a.variant, b.variant)
         c.sizeBytes = pick(a.sizeBytes, b.sizeBytes)
         c.createdAt = pick(a.createdAt, b.createdAt)
+        // One source (the sbom module) reports the scan: take its state whole.
+        if a.sbom.status.isEmpty { c.sbom = b.sbom }
         return c
     }
 

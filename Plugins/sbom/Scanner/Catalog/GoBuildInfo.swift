@@ -1,0 +1,114 @@
+/// The module build information Go (1.18+) embeds in every binary it links: a
+/// `.go.buildinfo` blob that starts with "\xff Go buildinf:" and, when its flags say the
+/// strings are inline, carries the Go version and the `go version -m` text.
+enum GoBuildInfo {
+    static let magic: [UInt8] = [0xff] + Array(" Go buildinf:".utf8)
+
+    /// Packages of one binary's content (the whole file, or from the magic on).
+    static func packages(_ content: [UInt8], path: String, layer: String) -> [FoundPackage] {
+        guard let (goVersion, modinfo) = parse(content) else { return [] }
+        var packages: [FoundPackage] = []
+        var main: FoundPackage?
+        for line in modinfo.split(separator: "\n") {
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            switch fields.first {
+            case "mod" where fields.count >= 3:
+                main = FoundPackage(name: fields[1], version: fields[2], type: .goModule, path: path, layer: layer,
+                                    sourceName: goVersion)
+            case "dep" where fields.count >= 3:
+                packages.append(FoundPackage(name: fields[1], version: fields[2], type: .goModule, path: path,
+                                             layer: layer, sourceName: goVersion))
+            case "=>" where fields.count >= 3 && !packages.isEmpty:
+                // A replacement applies to the dep line above it.
+                packages[packages.count - 1].name = fields[1]
+                packages[packages.count - 1].version = fields[2]
+            default: break
+            }
+        }
+        if let main { packages.insert(main, at: 0) }
+        // The toolchain's standard library, as syft lists it.
+        if !goVersion.isEmpty {
+            packages.append(FoundPackage(name: "stdlib", version: goVersion, type: .goModule, path: path, layer: layer,
+                                         sourceName: goVersion))
+        }
+        return packages
+    }
+
+    /// (Go version, module info) from bytes holding the blob, or nil.
+    static func parse(_ bytes: [UInt8]) -> (String, String)? {
+        guard let start = find(magic, in: bytes), start + 32 <= bytes.count else { return nil }
+        let flags = bytes[start + 15]
+        // Before Go 1.18 the strings were pointers into the data segment; those need the ELF sections.
+        guard flags & 0x2 != 0 else { return nil }
+        var offset = start + 32
+        guard let version = readString(bytes, &offset), var modinfo = readString(bytes, &offset) else { return nil }
+        // The module text is framed by 16-byte sentinels.
+        if modinfo.utf8.count >= 33 {
+            let utf8 = Array(modinfo.utf8)
+            modinfo = String(decoding: utf8[16..<(utf8.count - 16)], as: UTF8.self)
+        }
+        return (version, modinfo)
+    }
+
+    private static func readString(_ bytes: [UInt8], _ offset: inout Int) -> String? {
+        var length = 0
+        var shift = 0
+        while offset < bytes.count {
+            let byte = bytes[offset]
+            offset += 1
+            length |= Int(byte & 0x7f) << shift
+            if byte & 0x80 == 0 { break }
+            shift += 7
+            if shift > 35 { return nil }
+        }
+        guard length >= 0, offset + length <= bytes.count else { return nil }
+        defer { offset += length }
+        return String(decoding: bytes[offset..<offset + length], as: UTF8.self)
+    }
+
+    static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
+        guard let first = needle.first, haystack.count >= needle.count else { return nil }
+        var index = 0
+        let last = haystack.count - needle.count
+        while index <= last {
+            guard let hit = haystack[index...last].firstIndex(of: first) else { return nil }
+            if haystack[hit..<hit + needle.count].elementsEqual(needle) { return hit }
+            index = hit + 1
+        }
+        return nil
+    }
+}
+
+/// Watches an executable stream by for the build-info magic, keeping only what follows it, so
+/// a 50 MB binary costs no more than the blob it carries.
+final class GoBuildInfoScanner {
+    private static let keep = 1 << 20
+    private var tail: [UInt8] = []
+    private(set) var captured: [UInt8]?
+    private var isELF: Bool?
+
+    func feed(_ bytes: UnsafeRawBufferPointer) {
+        if isELF == nil {
+            tail.append(contentsOf: bytes.prefix(4 - min(4, tail.count)))
+            if tail.count >= 4 {
+                isELF = tail.prefix(4).elementsEqual([0x7f, 0x45, 0x4c, 0x46])
+                tail.removeAll()
+            } else { return }
+        }
+        guard isELF == true else { return }
+        if var captured {
+            if captured.count < Self.keep { captured.append(contentsOf: bytes.prefix(Self.keep - captured.count)) }
+            self.captured = captured
+            return
+        }
+        // Search the previous tail plus this piece, so a magic split across pieces is found.
+        var window = tail
+        window.append(contentsOf: bytes)
+        if let hit = GoBuildInfo.find(GoBuildInfo.magic, in: window) {
+            captured = Array(window[hit..<min(window.count, hit + Self.keep)])
+            tail = []
+        } else {
+            tail = Array(window.suffix(GoBuildInfo.magic.count - 1))
+        }
+    }
+}
