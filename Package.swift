@@ -153,6 +153,6 @@ let package = Package(
             "SBOMScanner", "VigilTestSupport",
         ], exclude: ["Cgroup/Fixtures", "Status/Golden"]),  // read at run time by path: cgroup trees, golden output
         // Slow tests against real containerd, sockets and clients.
-        .testTarget(name: "VigilEndToEndTests", dependencies: ["VigilAgent", "VigilTestSupport"]),
+        .testTarget(name: "VigilEndToEndTests", dependencies: ["VigilAgent", "VigilTestSupport", "SBOMScanner"]),
     ]
 )

@@ -106,7 +106,8 @@ actor SBOMCollector {
             let outcome = await withTimeout(settings.scanTimeout) { try await self.scan(image) }
             let milliseconds = Int64((ContinuousClock.now - begun).seconds * 1000)
             switch outcome {
-            case let .success(bom):
+            case let .success(scanned):
+                let bom = scanned.bom
                 let document = CycloneDX.document(bom)
                 let record = SBOMDatabase.Record(
                     subject: bom.subject, status: "success", error: "", generatedAt: Self.unixNanoseconds(),
@@ -116,6 +117,7 @@ actor SBOMCollector {
                     host.log(.warn, "sbom: cannot store the bill of materials of \(id): \(error)")
                 }
                 queue.succeeded(id)
+                host.log(.info, "sbom: scanned \(image.name.isEmpty ? id : image.name) (\(id)): \(bom.packages.count) packages, \(scanned.layersRead) layers read, \(scanned.cacheHits) from the layer cache, \(milliseconds) ms")
                 report(id, SBOMState(status: "success", generatedAt: record.generatedAt,
                                      durationMilliseconds: milliseconds, packageCount: record.packageCount))
             case let .failure(error):
@@ -139,7 +141,7 @@ actor SBOMCollector {
 
     /// Streams the image's layers from containerd's content store, or reads a running
     /// container's root when the layer blobs were discarded after unpacking.
-    private func scan(_ image: Image) async throws -> BillOfMaterials {
+    private func scan(_ image: Image) async throws -> ScanOutcome {
         let content = try ContainerdContent(socketPath: settings.socketPath, timeout: .seconds(30))
         do {
             let result = try await scanContent(image, content)
@@ -151,7 +153,7 @@ actor SBOMCollector {
         }
     }
 
-    private func scanContent(_ image: Image, _ content: ContainerdContent) async throws -> BillOfMaterials {
+    private func scanContent(_ image: Image, _ content: ContainerdContent) async throws -> ScanOutcome {
         content.namespace = try await namespace(of: image.id, content)
         let config = try await content.blob(image.id)
         let diffIDs = try OCIImageLayout.diffIDs(config: config)
@@ -162,14 +164,17 @@ actor SBOMCollector {
             let result = try await scanner.scan(layers: image.layers, diffIDs: diffIDs, from: content)
             cacheHits += result.cacheHits
             layersRead += result.layersRead
-            return BillOfMaterials(subject: subject(of: image), view: LayerStack.squash(result.inventories))
+            return ScanOutcome(bom: BillOfMaterials(subject: subject(of: image), view: LayerStack.squash(result.inventories)),
+                               layersRead: result.layersRead, cacheHits: result.cacheHits)
         } catch let missing as ContainerdContent.BlobMissing {
             guard let pid = runningContainerPID(of: image.id) else {
                 throw ScanFailure("\(missing) (discarded after unpacking?) and no running container of the image to read instead")
             }
             let root = "\(settings.procRoot)/\(pid)/root"
             let inventory = try await Task.detached { try FolderScanner(root: root).scan() }.value
-            return BillOfMaterials(subject: subject(of: image), view: LayerStack.squash([inventory]))
+            host.log(.info, "sbom: \(missing); read the root of running container process \(pid) instead")
+            return ScanOutcome(bom: BillOfMaterials(subject: subject(of: image), view: LayerStack.squash([inventory])),
+                               layersRead: 0, cacheHits: 0)
         }
     }
 
@@ -228,6 +233,12 @@ actor SBOMCollector {
     }
 
     static func unixNanoseconds() -> Int64 { Int64(Date().timeIntervalSince1970 * 1e9) }
+}
+
+struct ScanOutcome: Sendable {
+    var bom: BillOfMaterials
+    var layersRead: Int
+    var cacheHits: Int
 }
 
 struct ScanFailure: Error, CustomStringConvertible {

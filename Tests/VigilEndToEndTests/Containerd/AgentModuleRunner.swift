@@ -26,15 +26,19 @@ final class AgentModuleRunner: @unchecked Sendable {
     /// `instance` is the YAML mapping of one conf.d instance, e.g. `containerd_socket: /x.sock`.
     /// `directory` (conf.d and run_path) defaults to a new one removed at stop; `beforeStart`
     /// sees the store before the module does (to subscribe to everything it publishes).
-    init(instance: String, directory: URL? = nil, beforeStart: (WorkloadStore) -> Void = { _ in }) throws {
+    /// `otherChecks` adds instances of other modules (check name → instance YAML), e.g. sbom.
+    init(instance: String, directory: URL? = nil, otherChecks: [String: String] = [:],
+         beforeStart: (WorkloadStore) -> Void = { _ in }) throws {
         ownsDirectory = directory == nil
         self.directory = directory
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("vigil-ctd-agent-\(UUID().uuidString.prefix(8))")
-        let confd = self.directory.appendingPathComponent("conf.d/containerd.d")
-        try FileManager.default.createDirectory(at: confd, withIntermediateDirectories: true)
-        let indented = instance.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n")
-        try "init_config:\ninstances:\n  -\n\(indented)\n".write(to: confd.appendingPathComponent("conf.yaml"),
-                                                                 atomically: true, encoding: .utf8)
+        for (check, yaml) in [("containerd", instance)] + otherChecks.sorted(by: { $0.key < $1.key }) {
+            let folder = self.directory.appendingPathComponent("conf.d/\(check).d")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let indented = yaml.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n")
+            try "init_config:\ninstances:\n  -\n\(indented)\n".write(to: folder.appendingPathComponent("conf.yaml"),
+                                                                     atomically: true, encoding: .utf8)
+        }
         let config = try AgentConfig.fromYAML("""
             modules_path: [\(ShippedModules.folder)]
             confd_path: [\(self.directory.path)/conf.d]
@@ -47,7 +51,7 @@ final class AgentModuleRunner: @unchecked Sendable {
         logger.logLevel = .debug
         setup = CheckSetup(config: config, logger: logger)
         setup.instantiate(services: HostServices(config: config, logger: logger, tagProvider: nil, workload: store),
-                          only: ["containerd"])
+                          only: Set(["containerd"] + otherChecks.keys))
         guard setup.errors.isEmpty, setup.instances.contains(where: { $0.checkName == "containerd" }) else {
             if ownsDirectory { try? FileManager.default.removeItem(at: self.directory) }
             throw RunnerError(description: "containerd instance not created: \(setup.errors) \(capture.lines)")

@@ -97,7 +97,7 @@ enum PackageURL {
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
                  UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "-"),
-                 UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "+"):
+                 UInt8(ascii: "_"), UInt8(ascii: "~"):
                 out.unicodeScalars.append(Unicode.Scalar(byte))
             default:
                 let hex = Array("0123456789ABCDEF".utf8)
@@ -114,6 +114,13 @@ public struct OSRelease: Codable, Sendable, Hashable {
     public var versionID: String
     public var prettyName: String
     public var name: String
+
+    public init(id: String, versionID: String, prettyName: String, name: String) {
+        self.id = id
+        self.versionID = versionID
+        self.prettyName = prettyName
+        self.name = name
+    }
 
     /// Parses os-release's shell-like KEY=value lines.
     public static func parse(_ text: String) -> OSRelease? {

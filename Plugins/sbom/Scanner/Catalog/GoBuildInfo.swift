@@ -9,9 +9,12 @@ enum GoBuildInfo {
         guard let (goVersion, modinfo) = parse(content) else { return [] }
         var packages: [FoundPackage] = []
         var main: FoundPackage?
+        var mainPath: String?
         for line in modinfo.split(separator: "\n") {
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
             switch fields.first {
+            case "path" where fields.count >= 2:
+                mainPath = fields[1]
             case "mod" where fields.count >= 3:
                 main = FoundPackage(name: fields[1], version: fields[2], type: .goModule, path: path, layer: layer,
                                     sourceName: goVersion)
@@ -24,6 +27,11 @@ enum GoBuildInfo {
                 packages[packages.count - 1].version = fields[2]
             default: break
             }
+        }
+        // Built outside a module (Debian builds with GOPATH): the command's path, version "(devel)".
+        if main == nil, let mainPath {
+            main = FoundPackage(name: mainPath, version: "(devel)", type: .goModule, path: path, layer: layer,
+                                sourceName: goVersion)
         }
         if let main { packages.insert(main, at: 0) }
         // The toolchain's standard library, as syft lists it.
@@ -41,16 +49,13 @@ enum GoBuildInfo {
         // Before Go 1.18 the strings were pointers into the data segment; those need the ELF sections.
         guard flags & 0x2 != 0 else { return nil }
         var offset = start + 32
-        guard let version = readString(bytes, &offset), var modinfo = readString(bytes, &offset) else { return nil }
-        // The module text is framed by 16-byte sentinels.
-        if modinfo.utf8.count >= 33 {
-            let utf8 = Array(modinfo.utf8)
-            modinfo = String(decoding: utf8[16..<(utf8.count - 16)], as: UTF8.self)
-        }
-        return (version, modinfo)
+        guard let version = readBytes(bytes, &offset), var modinfo = readBytes(bytes, &offset) else { return nil }
+        // The module text is framed by 16-byte sentinels (not UTF-8: strip them as bytes).
+        if modinfo.count >= 33 { modinfo = Array(modinfo[16..<(modinfo.count - 16)]) }
+        return (String(decoding: version, as: UTF8.self), String(decoding: modinfo, as: UTF8.self))
     }
 
-    private static func readString(_ bytes: [UInt8], _ offset: inout Int) -> String? {
+    private static func readBytes(_ bytes: [UInt8], _ offset: inout Int) -> [UInt8]? {
         var length = 0
         var shift = 0
         while offset < bytes.count {
@@ -63,7 +68,7 @@ enum GoBuildInfo {
         }
         guard length >= 0, offset + length <= bytes.count else { return nil }
         defer { offset += length }
-        return String(decoding: bytes[offset..<offset + length], as: UTF8.self)
+        return Array(bytes[offset..<offset + length])
     }
 
     static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
