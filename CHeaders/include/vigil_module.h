@@ -293,6 +293,8 @@ typedef struct vigil_image {
     int64_t sbom_generated_at;   /**< Since 1.4. Unix nanoseconds of the last successful scan; 0 if none. */
     int64_t sbom_duration_ms;    /**< Since 1.4. How long that scan took, in milliseconds. */
     int64_t sbom_package_count;  /**< Since 1.4. Packages that scan found. */
+    int64_t sbom_retry_at;       /**< Since 1.4. While a failed scan waits: unix nanoseconds of the next
+                                  *   attempt; 0 otherwise. */
 } vigil_image;
 
 /**
@@ -567,7 +569,7 @@ _Static_assert(offsetof(vigil_container, hostname) == 120, "vigil_container 1.2 
 _Static_assert(sizeof(vigil_container) == 152, "vigil_container layout changed");
 _Static_assert(offsetof(vigil_image, created_at) + sizeof(int64_t) == 96, "vigil_image 1.0 layout changed");
 _Static_assert(offsetof(vigil_image, sbom_status) == 96, "vigil_image 1.4 layout changed");
-_Static_assert(sizeof(vigil_image) == 136, "vigil_image layout changed");
+_Static_assert(sizeof(vigil_image) == 144, "vigil_image layout changed");
 _Static_assert(sizeof(vigil_entity) == 48, "vigil_entity layout changed");
 _Static_assert(sizeof(vigil_entity_event) == 16, "vigil_entity_event layout changed");
 _Static_assert(sizeof(vigil_subscription) == 48, "vigil_subscription layout changed");

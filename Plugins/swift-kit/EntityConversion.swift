@@ -45,7 +45,7 @@ public enum EntityConversion {
                 sizeBytes: i.size_bytes, createdAt: i.created_at,
                 sbom: SBOMState(status: optionalString(i.sbom_status) ?? "", error: optionalString(i.sbom_error) ?? "",
                                 generatedAt: i.sbom_generated_at, durationMilliseconds: i.sbom_duration_ms,
-                                packageCount: i.sbom_package_count)))
+                                packageCount: i.sbom_package_count, retryAt: i.sbom_retry_at)))
         case .pod, .autoscaler:
             return .generic(GenericEntity(kind: kind, id: id, attributes: readCPairs(e.attributes, e.attribute_count)))
         }
@@ -106,6 +106,7 @@ public enum EntityConversion {
             ci.sbom_generated_at = i.sbom.generatedAt
             ci.sbom_duration_ms = i.sbom.durationMilliseconds
             ci.sbom_package_count = i.sbom.packageCount
+            ci.sbom_retry_at = i.sbom.retryAt
             out.image = arena.value(ci)
         case let .generic(g):
             (out.attributes, out.attribute_count) = arena.pairs(g.attributes)

@@ -45,13 +45,16 @@ public struct SBOMState: Sendable, Hashable {
     public var generatedAt: Int64
     public var durationMilliseconds: Int64
     public var packageCount: Int64
+    /// While a failed scan waits: unix nanoseconds of the next attempt.
+    public var retryAt: Int64
 
     public init(status: String = "", error: String = "", generatedAt: Int64 = 0, durationMilliseconds: Int64 = 0,
-                packageCount: Int64 = 0) {
+                packageCount: Int64 = 0, retryAt: Int64 = 0) {
         self.status = status
         self.error = error
         self.generatedAt = generatedAt
         self.durationMilliseconds = durationMilliseconds
         self.packageCount = packageCount
+        self.retryAt = retryAt
     }
 }

@@ -72,6 +72,8 @@ struct SBOMScan: AsyncParsableCommand {
 
     @Argument(help: "A folder, or an OCI image archive (.tar).") var path: String
     @Option(help: "cyclonedx-json or table.") var format = "table"
+    @Option(help: "A SQLite file caching each layer's inventory by diff id (created if absent); an image's cached layers are not read again.")
+    var cache: String?
 
     func run() async throws {
         guard ["table", "cyclonedx-json"].contains(format) else {
@@ -95,7 +97,7 @@ struct SBOMScan: AsyncParsableCommand {
             } else {
                 let archive = try OCIArchive(path: path)
                 let (layout, names) = try await archive.layout()
-                var scanner = ImageScanner(cache: nil)
+                var scanner = ImageScanner(cache: try cache.map { try SBOMDatabase(path: $0) })
                 scanner.progress = { done, total, files in bar.show("layers \(done)/\(total)  files \(files)") }
                 let result = try await scanner.scan(layers: layout.layers, diffIDs: layout.diffIDs, from: archive)
                 bom = BillOfMaterials(

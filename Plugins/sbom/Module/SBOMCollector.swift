@@ -124,7 +124,8 @@ actor SBOMCollector {
                 let message = "\(error)"
                 if let delay = queue.failed(id, error: message, now: now) {
                     host.log(.warn, "sbom: scan of \(image.name.isEmpty ? id : image.name) failed: \(message); retry in \(Int(delay)) s")
-                    report(id, SBOMState(status: "failed", error: message))
+                    report(id, SBOMState(status: "failed", error: message,
+                                         retryAt: Self.unixNanoseconds() + Int64(delay * 1e9)))
                     let record = SBOMDatabase.Record(
                         subject: subject(of: image), status: "failed", error: message, generatedAt: Self.unixNanoseconds(),
                         durationMilliseconds: milliseconds, packageCount: 0)

@@ -26,7 +26,7 @@ enum EntityJSON {
                 fields.append(("sbom", .object([
                     ("status", .string(i.sbom.status)), ("error", .string(i.sbom.error)),
                     ("generated_at", .int(i.sbom.generatedAt)), ("duration_ms", .int(i.sbom.durationMilliseconds)),
-                    ("package_count", .int(i.sbom.packageCount)),
+                    ("package_count", .int(i.sbom.packageCount)), ("retry_at", .int(i.sbom.retryAt)),
                 ])))
             }
         case let .generic(g):

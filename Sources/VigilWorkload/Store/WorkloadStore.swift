@@ -151,7 +151,7 @@ public final class WorkloadStore: Sendable, StatusReporting {
                         ("pending_events", .int(Int64(subscription.pendingCount))),
                     ])
                 })),
-            ])
+            ] + Self.sbomStatus(state.records[.image]?.values.compactMap(\.merged.image) ?? []))
         }
     }
 

@@ -40,6 +40,20 @@ import Testing
         #expect(store.entity(kind: .image, id: "i")?.image?.repoTags == ["r:2", "r:1"])
     }
 
+    @Test func theSBOMModulesReportAddsTheScanStateToTheRuntimesImage() {
+        let store = WorkloadStore()
+        let image = Image(id: "sha256:c", name: "docker.io/library/x", repoTags: ["docker.io/library/x:1"],
+                          repoDigests: ["docker.io/library/x@sha256:m"], layers: ["sha256:l1", "sha256:l2"])
+        store.publish(.image(image), source: "containerd")
+        store.publish(.image(Image(id: "sha256:c", sbom: SBOMState(status: "pending"))), source: "sbom")
+        store.publish(.image(Image(id: "sha256:c", sbom: SBOMState(status: "success", packageCount: 7))), source: "sbom")
+        let merged = store.entity(kind: .image, id: "sha256:c")?.image
+        #expect(merged?.repoTags == image.repoTags && merged?.layers == image.layers)
+        #expect(merged?.sbom.status == "success" && merged?.sbom.packageCount == 7)
+        store.remove(kind: .image, id: "sha256:c", source: "sbom")
+        #expect(store.entity(kind: .image, id: "sha256:c")?.image == image)
+    }
+
     @Test func subscriberGetsInitialBundleThenOrderedChanges() {
         let store = WorkloadStore()
         store.publish(container("a"), source: "s")
