@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The module build information Go (1.18+) embeds in every binary it links: a
 /// `.go.buildinfo` blob that starts with "\xff Go buildinf:" and, when its flags say the
 /// strings are inline, carries the Go version and the `go version -m` text.
@@ -84,36 +88,57 @@ enum GoBuildInfo {
     }
 }
 
-/// Watches an executable stream by for the build-info magic, keeping only what follows it, so
-/// a 50 MB binary costs no more than the blob it carries.
+/// Watches an executable's stream for the build-info magic and keeps only what follows it, so
+/// a 50 MB binary costs no more than the blob it carries. Each piece is searched in place
+/// (memchr); only the magic's length minus one byte is carried between pieces.
 final class GoBuildInfoScanner {
     private static let keep = 1 << 20
     private var tail: [UInt8] = []
     private(set) var captured: [UInt8]?
     private var isELF: Bool?
 
+    /// The magic's offset in `bytes`: memchr for its first byte (0xff, rare in code), then a compare.
+    static func search(_ magic: [UInt8], in bytes: UnsafeRawBufferPointer) -> Int? {
+        guard let base = bytes.baseAddress, bytes.count >= magic.count else { return nil }
+        var offset = 0
+        let last = bytes.count - magic.count
+        while offset <= last {
+            guard let hit = memchr(base + offset, Int32(magic[0]), last - offset + 1) else { return nil }
+            let position = base.distance(to: UnsafeRawPointer(hit))
+            if memcmp(base + position, magic, magic.count) == 0 { return position }
+            offset = position + 1
+        }
+        return nil
+    }
+
     func feed(_ bytes: UnsafeRawBufferPointer) {
+        guard bytes.count > 0 else { return }
         if isELF == nil {
             tail.append(contentsOf: bytes.prefix(4 - min(4, tail.count)))
-            if tail.count >= 4 {
-                isELF = tail.prefix(4).elementsEqual([0x7f, 0x45, 0x4c, 0x46])
-                tail.removeAll()
-            } else { return }
+            guard tail.count >= 4 else { return }
+            isELF = tail.prefix(4).elementsEqual([0x7f, 0x45, 0x4c, 0x46])
+            tail.removeAll()
         }
         guard isELF == true else { return }
-        if var captured {
-            if captured.count < Self.keep { captured.append(contentsOf: bytes.prefix(Self.keep - captured.count)) }
-            self.captured = captured
+        if captured != nil {
+            if captured!.count < Self.keep { captured!.append(contentsOf: bytes.prefix(Self.keep - captured!.count)) }
             return
         }
-        // Search the previous tail plus this piece, so a magic split across pieces is found.
-        var window = tail
-        window.append(contentsOf: bytes)
-        if let hit = GoBuildInfo.find(GoBuildInfo.magic, in: window) {
-            captured = Array(window[hit..<min(window.count, hit + Self.keep)])
+        let magic = GoBuildInfo.magic
+        // A magic split across the previous piece and this one.
+        if !tail.isEmpty {
+            let window = tail + bytes.prefix(magic.count - 1)
+            if let hit = GoBuildInfo.find(magic, in: window) {
+                captured = Array(window[hit...]) + Array(bytes.dropFirst(magic.count - 1).prefix(Self.keep))
+                tail = []
+                return
+            }
+        }
+        if let offset = Self.search(magic, in: bytes) {
+            captured = Array(bytes[offset..<min(bytes.count, offset + Self.keep)])
             tail = []
         } else {
-            tail = Array(window.suffix(GoBuildInfo.magic.count - 1))
+            tail = Array(bytes.suffix(magic.count - 1))
         }
     }
 }

@@ -3,11 +3,16 @@ import CZlib
 /// Java archives (jar, war, ear): Maven's `META-INF/maven/<group>/<artifact>/pom.properties`,
 /// the manifest, and archives nested inside, read from the archive's bytes in memory.
 enum JavaCataloger {
+    /// One package for the archive itself, named by its file (and versioned by the file name, else
+    /// its manifest, else "UNKNOWN"), plus one per `pom.properties`; a pom whose artifact id
+    /// starts with the file's name describes the archive itself and replaces its file-named
+    /// package. Nested archives are read the same way. These are syft's rules, so the two agree.
     static func packages(archive: [UInt8], path: String, layer: String, depth: Int = 0) -> [FoundPackage] {
         guard depth < 4, let zip = ZipDirectory(archive) else { return [] }
-        var packages: [FoundPackage] = []
         let fileName = String(path.split(separator: "/").last ?? "")
         let stem = fileName.split(separator: ".").dropLast().joined(separator: ".")
+        let (fileArtifact, fileVersion) = splitVersion(stem)
+        var poms: [FoundPackage] = []
         for entry in zip.entries where entry.name.hasPrefix("META-INF/maven/") && entry.name.hasSuffix("/pom.properties") {
             guard let data = zip.contents(of: entry) else { continue }
             var properties: [String: String] = [:]
@@ -16,21 +21,28 @@ enum JavaCataloger {
                 properties[line[..<equals].trimmed] = line[line.index(after: equals)...].trimmed
             }
             guard let artifact = properties["artifactId"], !artifact.isEmpty else { continue }
-            packages.append(FoundPackage(name: artifact, version: properties["version"] ?? "", type: .javaArchive,
-                                         path: path, layer: layer, group: properties["groupId"] ?? ""))
+            poms.append(FoundPackage(name: artifact, version: properties["version"] ?? "", type: .javaArchive,
+                                     path: path, layer: layer, group: properties["groupId"] ?? ""))
         }
-        // No pom.properties naming this archive: the archive is a package of its own, named by its manifest.
-        let named = packages.contains { stem == $0.name || stem.hasPrefix($0.name + "-") }
-        if !named, let manifest = zip.entries.first(where: { $0.name == "META-INF/MANIFEST.MF" }).flatMap(zip.contents) {
-            let fields = Stanzas.parse(String(decoding: manifest, as: UTF8.self)).first ?? []
-            let (fileArtifact, fileVersion) = splitVersion(stem)
-            let version = fields.first("Implementation-Version") ?? fields.first("Specification-Version")
-                ?? fields.first("Bundle-Version") ?? fileVersion
-            if !fileArtifact.isEmpty {
-                packages.insert(FoundPackage(name: fileArtifact, version: version, type: .javaArchive, path: path,
-                                             layer: layer), at: 0)
+        var packages: [FoundPackage] = []
+        if let own = poms.firstIndex(where: { !fileArtifact.isEmpty && $0.name.hasPrefix(fileArtifact) }) {
+            packages.append(poms.remove(at: own))
+        } else if !fileArtifact.isEmpty {
+            var version = fileVersion
+            if version.isEmpty, let manifest = zip.entries.first(where: { $0.name == "META-INF/MANIFEST.MF" }).flatMap(zip.contents) {
+                // The main section first, then the named ones.
+                let sections = Stanzas.parse(String(decoding: manifest, as: UTF8.self))
+                for key in ["Implementation-Version", "Specification-Version", "Plugin-Version", "Bundle-Version"] {
+                    if let found = sections.lazy.compactMap({ $0.first(key) }).first(where: { !$0.isEmpty }) {
+                        version = found
+                        break
+                    }
+                }
             }
+            packages.append(FoundPackage(name: fileArtifact, version: version.isEmpty ? "UNKNOWN" : version,
+                                         type: .javaArchive, path: path, layer: layer))
         }
+        packages += poms
         for entry in zip.entries where [".jar", ".war", ".ear"].contains(where: entry.name.hasSuffix) {
             guard let nested = zip.contents(of: entry) else { continue }
             packages += self.packages(archive: nested, path: path + ":" + entry.name, layer: layer, depth: depth + 1)
