@@ -16,7 +16,8 @@ enum JavaCataloger {
         for entry in zip.entries where entry.name.hasPrefix("META-INF/maven/") && entry.name.hasSuffix("/pom.properties") {
             guard let data = zip.contents(of: entry) else { continue }
             var properties: [String: String] = [:]
-            for line in String(decoding: data, as: UTF8.self).split(separator: "\n") where !line.hasPrefix("#") {
+            for line in String(decoding: data, as: UTF8.self).replacing("\r\n", with: "\n").split(separator: "\n")
+            where !line.hasPrefix("#") {
                 guard let equals = line.firstIndex(of: "=") else { continue }
                 properties[line[..<equals].trimmed] = line[line.index(after: equals)...].trimmed
             }

@@ -20,6 +20,8 @@ enum Stanzas {
     static func parse(_ text: String, stopAtBody: Bool = false) -> [[(key: String, value: String)]] {
         var stanzas: [[(key: String, value: String)]] = []
         var current: [(key: String, value: String)] = []
+        // Swift reads "\r\n" as one character, so CRLF text (jar manifests) splits on nothing: make it LF.
+        let text = text.contains("\r\n") ? text.replacing("\r\n", with: "\n") : text
         for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
             let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
             if line.isEmpty {
