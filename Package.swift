@@ -145,7 +145,7 @@ let package = Package(
         ], path: "Plugins/autoscaling", exclude: ["Recommender"]),
 
         .executableTarget(name: "VigilBenchmarks", dependencies: [
-            "VigilAgent", "VigilConsole", "CVigilModule",
+            "VigilAgent", "VigilConsole", "CVigilModule", "VigilTestSupport",
         ], path: "Benchmarks"),
 
         .target(name: "VigilTestSupport", path: "Tests/Support"),

@@ -11,6 +11,7 @@ let benchmarks: [String: ([String]) async throws -> Void] = [
     "cgroup": CgroupBenchmark.run,
     "idle": IdleBenchmark.run,
     "console": ConsoleBenchmark.run,
+    "autoscaling": AutoscalingBenchmark.run,
 ]
 guard let name = arguments.first, let run = benchmarks[name] else {
     print("usage: vigil-bench \(benchmarks.keys.sorted().joined(separator: "|")) [options]")

@@ -28,8 +28,9 @@ public enum GateState: Int, Sendable {
 /// `closeAfter`: then it is closing for that long and becomes dormant
 /// unless opened again.
 ///
-/// Observers are told of every change, in order, on one serial queue, never
-/// under the registry's lock: they may call back into it.
+/// Observers are told of the state when they register, then of every later
+/// change, in the order the changes were made, on one serial queue and
+/// never under the registry's lock: they may call back into it.
 public final class GateRegistry: Sendable {
     public struct Gate: Sendable, Equatable {
         public var name: String
@@ -52,8 +53,11 @@ public final class GateRegistry: Sendable {
 
     private struct State {
         var gates: [String: Gate] = [:]
-        var observers: [UInt64: (gate: String, handler: @Sendable (GateState) -> Void)] = [:]
+        /// Each observer with the notification sequence number current when it registered.
+        var observers: [UInt64: (gate: String, since: UInt64, handler: @Sendable (GateState) -> Void)] = [:]
         var nextObserver: UInt64 = 1
+        /// Numbers every notification; an observer gets only those numbered after its registration.
+        var sequence: UInt64 = 0
         /// Bumped at each change of a gate; a close timer fires only if its generation still holds.
         var generations: [String: UInt64] = [:]
     }
@@ -98,8 +102,10 @@ public final class GateRegistry: Sendable {
     @discardableResult
     public func set(_ name: String, open: Bool, reason: String, by: String) -> SetResult {
         let now = clock()
-        let outcome: (SetResult, GateState?, UInt64, Double?) = state.withLock { s in
-            guard var gate = s.gates[name] else { return (.undeclared, nil, 0, nil) }
+        // Notifications are queued while the lock is held, so they are delivered in the order the
+        // changes were made.
+        return state.withLock { s in
+            guard var gate = s.gates[name] else { return .undeclared }
             gate.setBy = by
             gate.reason = reason
             var changed: GateState?
@@ -119,53 +125,56 @@ public final class GateRegistry: Sendable {
                 }
             default: break
             }
-            if changed != nil {
-                gate.since = now
-                s.generations[name, default: 0] += 1
+            guard let changed else {
+                s.gates[name] = gate
+                return .unchanged
             }
+            gate.since = now
+            s.generations[name, default: 0] += 1
             s.gates[name] = gate
-            return (changed == nil ? .unchanged : .changed, changed, s.generations[name, default: 0], closeIn)
+            s.sequence += 1
+            let sequence = s.sequence
+            queue.async { [weak self] in self?.deliver(name, changed, sequence: sequence) }
+            if let closeIn {
+                let generation = s.generations[name, default: 0]
+                queue.asyncAfter(deadline: .now() + closeIn) { [weak self] in self?.expire(name, generation: generation) }
+            }
+            return .changed
         }
-        let (result, newState, generation, closeIn) = outcome
-        if let newState { notify(name, newState) }
-        if let closeIn {
-            queue.asyncAfter(deadline: .now() + closeIn) { [weak self] in self?.expire(name, generation: generation) }
-        }
-        return result
     }
 
     /// A closing gate whose time ran out without a reopening becomes dormant.
     private func expire(_ name: String, generation: UInt64) {
         let now = clock()
-        let expired = state.withLock { s -> Bool in
-            guard s.generations[name] == generation, var gate = s.gates[name], gate.state == .closing else { return false }
+        let sequence = state.withLock { s -> UInt64? in
+            guard s.generations[name] == generation, var gate = s.gates[name], gate.state == .closing else { return nil }
             gate.state = .dormant
             gate.closesAt = nil
             gate.since = now
             gate.closeCount += 1
             s.gates[name] = gate
             s.generations[name, default: 0] += 1
-            return true
+            s.sequence += 1
+            return s.sequence
         }
-        // Already on the queue: observers run here, in order after earlier notifications.
-        if expired { deliver(name, .dormant) }
+        // Already on the queue: observers run here, after every notification queued before.
+        if let sequence { deliver(name, .dormant, sequence: sequence) }
     }
 
     /// Calls `handler` with the gate's current state (on the gate queue, soon), then at each change.
     @discardableResult
     public func observe(_ name: String, _ handler: @escaping @Sendable (GateState) -> Void) -> UInt64 {
-        let id = state.withLock { s -> UInt64 in
+        state.withLock { s -> UInt64 in
             let id = s.nextObserver
             s.nextObserver += 1
-            s.observers[id] = (name, handler)
+            s.observers[id] = (name, s.sequence, handler)
+            let current = s.gates[name]?.state ?? .open
+            queue.async { [weak self] in
+                guard let self, let handler = self.state.withLock({ $0.observers[id]?.handler }) else { return }
+                handler(current)
+            }
             return id
         }
-        queue.async { [weak self] in
-            guard let self else { return }
-            let current = self.state(of: name)
-            if let handler = self.state.withLock({ $0.observers[id]?.handler }) { handler(current) }
-        }
-        return id
     }
 
     public func stopObserving(_ id: UInt64) { state.withLock { _ = $0.observers.removeValue(forKey: id) } }
@@ -173,12 +182,10 @@ public final class GateRegistry: Sendable {
     /// Waits until every notification queued so far has been handled (tests, shutdown).
     public func drain() { queue.sync {} }
 
-    private func notify(_ name: String, _ new: GateState) {
-        queue.async { [weak self] in self?.deliver(name, new) }
-    }
-
-    private func deliver(_ name: String, _ new: GateState) {
-        let handlers = state.withLock { s in s.observers.sorted { $0.key < $1.key }.filter { $0.value.gate == name }.map(\.value.handler) }
+    private func deliver(_ name: String, _ new: GateState, sequence: UInt64) {
+        let handlers = state.withLock { s in
+            s.observers.sorted { $0.key < $1.key }.filter { $0.value.gate == name && $0.value.since < sequence }.map(\.value.handler)
+        }
         for handler in handlers { handler(new) }
     }
 

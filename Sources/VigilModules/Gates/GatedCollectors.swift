@@ -111,8 +111,18 @@ public final class GatedCollectors: @unchecked Sendable {
         }) else { return }
         instance.destroy()
         lock.withLock { slot.stops += 1 }
+        // What the instance freed goes back to the system, not only to malloc's free lists.
+        Self.trimMalloc()
         logger.info("\(why): collector \(slot.pending.instance.id) stopped and destroyed")
     }
+
+    /// glibc's malloc_trim(0), looked up at run time (Swift's Glibc module does not declare it).
+    private static let mallocTrim: (@convention(c) (Int) -> Int32)? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)
+    }()
+
+    static func trimMalloc() { _ = mallocTrim?(0) }
 
     /// Stops and destroys every running instance and follows no gate any more.
     public func shutdown() {
