@@ -13,8 +13,14 @@ import VigilTestSupport
 ///    (its watch opens once the list is published), and RSS;
 /// 4. then the DPA deleted, autoscaling_close_after 2 s: RSS once the
 ///    collector is stopped and destroyed.
+private func mib(_ kb: Int) -> Double { Double(kb) / 1024 }
+
 enum AutoscalingBenchmark {
-    struct Memory { var rssKB: Int; var peakKB: Int }
+    struct Memory {
+        var rssKB = 0, peakKB = 0, anonKB = 0, fileKB = 0
+        /// "RSS 76.1 MiB (anon 20.3, file 55.8)"
+        var text: String { String(format: "RSS %6.1f MiB (anon %5.1f, file %5.1f)", mib(rssKB), mib(anonKB), mib(fileKB)) }
+    }
 
     static func run(_ arguments: [String]) async throws {
         func option(_ name: String, _ fallback: Double) -> Double {
@@ -38,7 +44,7 @@ enum AutoscalingBenchmark {
         if !pods.isEmpty { try server.put("pods", pods) }
 
         let disabled = try await measure(products: products, folder: folder + "/disabled", server: server, enabled: false, settle: settle)
-        print(String(format: "  disabled:              RSS %7.1f MiB  peak %7.1f MiB", mib(disabled.rssKB), mib(disabled.peakKB)))
+        print("  disabled:              \(disabled.text)  peak \(String(format: "%.1f", mib(disabled.peakKB))) MiB")
 
         // Enabled: dormant, then the first DPA, then closed again, in one agent.
         let dir = folder + "/enabled"
@@ -47,8 +53,9 @@ enum AutoscalingBenchmark {
         try await Task.sleep(for: .seconds(settle))
         let dormant = memory(agent.processIdentifier)
         let podRequests = try server.requests().filter { $0.path.hasSuffix("/pods") }.count
-        print(String(format: "  enabled, no DPA:       RSS %7.1f MiB  peak %7.1f MiB  (%+.2f MiB beside disabled; %d pod requests)",
-                     mib(dormant.rssKB), mib(dormant.peakKB), mib(dormant.peakKB - disabled.peakKB), podRequests))
+        print("  enabled, no DPA:       \(dormant.text)  peak \(String(format: "%.1f", mib(dormant.peakKB))) MiB"
+              + String(format: "  (peak %+.2f MiB, anon %+.2f MiB beside disabled; %d pod requests)",
+                       mib(dormant.peakKB - disabled.peakKB), mib(dormant.anonKB - disabled.anonKB), podRequests))
 
         let openBefore = try server.openWatches
         let began = Date()
@@ -59,7 +66,8 @@ enum AutoscalingBenchmark {
         }
         let sync = Date().timeIntervalSince(began)
         let open = memory(agent.processIdentifier)
-        print(String(format: "  first DPA → synced:    %.2f s   RSS %7.1f MiB  peak %7.1f MiB", sync, mib(open.rssKB), mib(open.peakKB)))
+        print("  first DPA → synced:    \(open.text)  peak \(String(format: "%.1f", mib(open.peakKB))) MiB"
+              + String(format: "  (%.2f s from the DPA to the pod watch)", sync))
 
         try server.delete("datadogpodautoscalers", namespace: "default", name: "web")
         let closing = Date()
@@ -68,12 +76,14 @@ enum AutoscalingBenchmark {
         }
         try await Task.sleep(for: .seconds(settle))
         let closed = memory(agent.processIdentifier)
-        print(String(format: "  closed (after %.1f s):  RSS %7.1f MiB  (%+.1f %% beside dormant)",
-                     Date().timeIntervalSince(closing), mib(closed.rssKB),
-                     100 * Double(closed.rssKB - dormant.rssKB) / Double(max(dormant.rssKB, 1))))
+        print("  closed:                \(closed.text)"
+              + String(format: "  (RSS %+.1f %%, anon %+.1f %% beside dormant; %.1f s after the DPA was deleted)",
+                       100 * Double(closed.rssKB - dormant.rssKB) / Double(max(dormant.rssKB, 1)),
+                       100 * Double(closed.anonKB - dormant.anonKB) / Double(max(dormant.anonKB, 1)),
+                       Date().timeIntervalSince(closing)))
     }
 
-    static func mib(_ kb: Int) -> Double { Double(kb) / 1024 }
+    
 
     static func measure(products: String, folder: String, server: KubernetesAPIDouble, enabled: Bool,
                         settle: Double) async throws -> Memory {
@@ -116,14 +126,16 @@ enum AutoscalingBenchmark {
 
     /// VmRSS and VmHWM (peak) from /proc/PID/status.
     static func memory(_ pid: Int32) -> Memory {
-        guard let file = FileHandle(forReadingAtPath: "/proc/\(pid)/status") else { return Memory(rssKB: 0, peakKB: 0) }
+        guard let file = FileHandle(forReadingAtPath: "/proc/\(pid)/status") else { return Memory() }
         defer { try? file.close() }
-        var m = Memory(rssKB: 0, peakKB: 0)
+        var m = Memory()
         for line in String(decoding: file.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n") {
-            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
             guard fields.count >= 2, let kb = Int(fields[1]) else { continue }
             if fields[0] == "VmRSS:" { m.rssKB = kb }
             if fields[0] == "VmHWM:" { m.peakKB = kb }
+            if fields[0] == "RssAnon:" { m.anonKB = kb }
+            if fields[0] == "RssFile:" { m.fileKB = kb }
         }
         return m
     }

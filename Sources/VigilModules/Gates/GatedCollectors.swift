@@ -111,8 +111,11 @@ public final class GatedCollectors: @unchecked Sendable {
         }) else { return }
         instance.destroy()
         lock.withLock { slot.stops += 1 }
-        // What the instance freed goes back to the system, not only to malloc's free lists.
+        // What the instance freed goes back to the system, not only to malloc's free lists: now,
+        // and again once the store's subscribers (the tagger, autodiscovery) have digested the
+        // withdrawals it caused.
         Self.trimMalloc()
+        DispatchQueue.global().asyncAfter(deadline: .now() + 5) { Self.trimMalloc() }
         logger.info("\(why): collector \(slot.pending.instance.id) stopped and destroyed")
     }
 

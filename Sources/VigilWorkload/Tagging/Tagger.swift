@@ -125,6 +125,11 @@ public final class Tagger: TagProvider, Sendable {
                         if !ids.isEmpty { state.containersOfPod[pod.id] = ids }
                     }
                 }
+                if state.podOfContainer.isEmpty && state.containersOfPod.isEmpty {
+                    // Every pod gone: give the indexes' storage back.
+                    state.podOfContainer = [:]
+                    state.containersOfPod = [:]
+                }
                 if let container = event.entity.container {
                     if let old = state.indexedPath.removeValue(forKey: container.id), state.cgroupIndex[old] == container.id {
                         state.cgroupIndex[old] = nil
