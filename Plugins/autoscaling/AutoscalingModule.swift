@@ -138,7 +138,10 @@ final class AutoscalerTracker: Sendable {
             let becameReady = !s.ready
             s.ready = true
             guard s.gateOpen != wantOpen else { return (nil, nil, becameReady) }
+            let first = s.gateOpen == nil
             s.gateOpen = wantOpen
+            // A gate this instance never opened needs no letting go.
+            if first && !wantOpen { return (nil, nil, becameReady) }
             return (wantOpen, s.ids.min(), becameReady)
         }
         if let open = decision {

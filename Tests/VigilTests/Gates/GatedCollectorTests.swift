@@ -154,7 +154,8 @@ import VigilWorkload
         #expect(f.owner(open: false).run().error == "state \(GateState.closing.rawValue)")
         f.settle()
         #expect(f.podPublished)
-        Thread.sleep(forTimeInterval: 0.8)
+        let deadline = Date(timeIntervalSinceNow: 5)
+        while f.services.gates.state(of: "autoscaling") != .dormant && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
         f.settle()
         #expect(f.services.gates.state(of: "autoscaling") == .dormant)
         #expect(f.lifecycle == ["configure", "start", "stop", "destroy"])
