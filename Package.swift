@@ -20,6 +20,8 @@ let package = Package(
         .library(name: "vigil-network", type: .dynamic, targets: ["NetworkModule"]),
         .library(name: "vigil-containerd", type: .dynamic, targets: ["ContainerdModule"]),
         .library(name: "vigil-sbom", type: .dynamic, targets: ["SBOMModule"]),
+        .library(name: "vigil-kubernetes", type: .dynamic, targets: ["KubernetesModule"]),
+        .library(name: "vigil-autoscaling", type: .dynamic, targets: ["AutoscalingModule"]),
         .executable(name: "vigil-bench", targets: ["VigilBenchmarks"]),
     ],
     dependencies: [
@@ -143,14 +145,32 @@ let package = Package(
             .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
         ], path: "Plugins/sbom", exclude: ["Scanner"]),
 
+        // Read-only Kubernetes API access (config, TLS, token, list/watch reflector) and the pod and
+        // DatadogPodAutoscaler models, written once and linked into both Kubernetes modules.
+        .target(name: "KubernetesAPI", dependencies: [
+            "VigilEntities", "Yams",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ], path: "Plugins/kubernetes-api"),
+        .target(name: "KubernetesModule", dependencies: ["CVigilModule", "VigilSwiftModuleKit", "KubernetesAPI"],
+                path: "Plugins/kubernetes"),
+        // Local recommendations: pure functions, so the unit tests link them directly.
+        .target(name: "AutoscalingRecommender", path: "Plugins/autoscaling/Recommender"),
+        .target(name: "AutoscalingModule", dependencies: [
+            "CVigilModule", "VigilSwiftModuleKit", "KubernetesAPI", "AutoscalingRecommender",
+        ], path: "Plugins/autoscaling", exclude: ["Recommender"]),
+
         .executableTarget(name: "VigilBenchmarks", dependencies: [
-            "VigilAgent", "VigilConsole", "CVigilModule",
+            "VigilAgent", "VigilConsole", "CVigilModule", "VigilTestSupport",
         ], path: "Benchmarks"),
 
         .target(name: "VigilTestSupport", path: "Tests/Support"),
         .testTarget(name: "VigilTests", dependencies: [
             "VigilAgent", "VigilConsole", "VigilDogStatsDProtocol", "CVigilModule", "ContainerdImageIndex",
-            "SBOMScanner", "VigilTestSupport",
+            "SBOMScanner", "VigilTestSupport", "KubernetesAPI", "AutoscalingRecommender",
         ], exclude: ["Cgroup/Fixtures", "Status/Golden"]),  // read at run time by path: cgroup trees, golden output
         // Slow tests against real containerd, sockets and clients.
         .testTarget(name: "VigilEndToEndTests", dependencies: ["VigilAgent", "VigilTestSupport", "SBOMScanner"]),

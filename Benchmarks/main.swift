@@ -12,6 +12,7 @@ let benchmarks: [String: ([String]) async throws -> Void] = [
     "idle": IdleBenchmark.run,
     "console": ConsoleBenchmark.run,
     "sbom": SBOMBenchmark.run,
+    "autoscaling": AutoscalingBenchmark.run,
 ]
 guard let name = arguments.first, let run = benchmarks[name] else {
     print("usage: vigil-bench \(benchmarks.keys.sorted().joined(separator: "|")) [options]")

@@ -64,7 +64,9 @@ extern "C" {
 /** Compatible additions (appended fields or functions) within a major.
  *  1.0: the first release.
  *  1.1: vigil_metric.series_epoch.
- *  1.2: vigil_container.hostname, ip_addresses, ports. */
+ *  1.2: vigil_container.hostname, ip_addresses, ports.
+ *  1.3: gates: vigil_host_api.gate_set, gate_state.
+ *  1.4: vigil_image.sbom_* (an image's bill of materials). */
 #define VIGIL_ABI_MINOR 4
 
 /** The single symbol every module exports. */
@@ -368,6 +370,20 @@ typedef enum vigil_cardinality {
     VIGIL_CARDINALITY_HIGH = 2          /**< + container_id, container_name. */
 } vigil_cardinality;
 
+/** Since 1.3. State of a gate (vigil_host_api.gate_state). A gate is a
+ *  named condition in the core that a module opens (e.g. "autoscaling",
+ *  opened by the first DatadogPodAutoscaler) and that collectors declare, in
+ *  their configuration (`wait_for_gate: NAME`), that they wait for: the host
+ *  configures and starts them when it opens, and stops and destroys them
+ *  when it has closed. Only gates the agent's configuration declares exist;
+ *  any other name reads as open. */
+typedef enum vigil_gate_state {
+    VIGIL_GATE_DORMANT = 0,  /**< Declared, not opened yet (or closed again): its collectors are not running. */
+    VIGIL_GATE_OPEN = 1,     /**< Opened by a module: its collectors run. */
+    VIGIL_GATE_CLOSING = 2   /**< Its opener let go; it becomes dormant after the gate's close_after
+                                  unless opened again. Its collectors still run. */
+} vigil_gate_state;
+
 /** Scopes for vigil_host_api.config_value. */
 typedef enum vigil_config_scope {
     VIGIL_CONFIG_AGENT = 0,       /**< vigil.yaml, after environment overrides. */
@@ -391,7 +407,7 @@ typedef struct vigil_host vigil_host;
  *   since 1.0  submit_metrics ... set_ready (the 14 below)
  *   since 1.1  no new functions (1.1 appended vigil_metric.series_epoch)
  *   since 1.2  no new functions (1.2 appended fields to vigil_container)
- *   since 1.3  (reserved for the gate functions)
+ *   since 1.3  gate_set, gate_state
  *   since 1.4  no new functions (1.4 appended the sbom_* fields to vigil_image)
  */
 typedef struct vigil_host_api {
@@ -477,6 +493,28 @@ typedef struct vigil_host_api {
 
     /* ---- since 1.1: no functions appended ---- */
     /* ---- since 1.2: no functions appended ---- */
+
+    /* ---- since 1.3 ---- */
+
+    /** Since 1.3. Opens (open != 0) or lets go of (open == 0) the gate `name`
+     *  on behalf of this instance. `reason` (borrowed; may be NULL) is shown in
+     *  `vigil status`, e.g. "DatadogPodAutoscaler default/web". Opening a
+     *  dormant or closing gate makes it open at once (the host then starts
+     *  the collectors waiting for it, on its own thread, after this call
+     *  returns). Letting go of an open gate makes it closing when the agent
+     *  configured a close_after for it, and it becomes dormant that long
+     *  later unless opened again; without close_after an open gate stays
+     *  open. Calling it again with the same `open` changes nothing but the
+     *  reason. Returns VIGIL_ERROR_NOT_FOUND when the configuration declares
+     *  no such gate (it reads as open and this call changes nothing),
+     *  VIGIL_ERROR_INVALID for a NULL or empty name. */
+    vigil_status (*gate_set)(vigil_host *host, const char *name, int open, const char *reason);
+
+    /** Since 1.3. Writes the state of gate `name` (a vigil_gate_state) to
+     *  *state_out. VIGIL_ERROR_NOT_FOUND, with *state_out set to
+     *  VIGIL_GATE_OPEN, when no such gate is declared. */
+    vigil_status (*gate_state)(vigil_host *host, const char *name, uint32_t *state_out);
+
     /* ---- since 1.4: no functions appended ---- */
 } vigil_host_api;
 
@@ -575,7 +613,8 @@ _Static_assert(sizeof(vigil_entity_event) == 16, "vigil_entity_event layout chan
 _Static_assert(sizeof(vigil_subscription) == 48, "vigil_subscription layout changed");
 _Static_assert(sizeof(vigil_instance_config) == 40, "vigil_instance_config layout changed");
 _Static_assert(offsetof(vigil_host_api, submit_metrics) == 8, "vigil_host_api layout changed");
-_Static_assert(sizeof(vigil_host_api) == 8 + 14 * sizeof(void *), "vigil_host_api layout changed");
+_Static_assert(offsetof(vigil_host_api, gate_set) == 8 + 14 * sizeof(void *), "vigil_host_api 1.3 layout changed");
+_Static_assert(sizeof(vigil_host_api) == 8 + 16 * sizeof(void *), "vigil_host_api layout changed");
 _Static_assert(sizeof(vigil_module) == 80, "vigil_module layout changed");
 _Static_assert(offsetof(vigil_module, configure) == 40, "vigil_module layout changed");
 #endif

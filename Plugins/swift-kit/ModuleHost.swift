@@ -77,6 +77,62 @@ public struct ModuleHost: @unchecked Sendable {
     /// Tells the host the first full synchronisation is done (`vigil check` waits for it).
     public func setReady() { api.pointee.set_ready(handle) }
 
+    // MARK: metrics
+
+    /// Submits gauges (name, value, tags); the instance's tags are added by the host.
+    /// False when the host dropped any of them.
+    @discardableResult
+    public func submitGauges(_ gauges: [(name: String, value: Double, tags: [String])]) -> Bool {
+        guard !gauges.isEmpty else { return true }
+        let arena = CArena()
+        let metrics = arena.allocate(vigil_metric.self, count: gauges.count)
+        for (i, gauge) in gauges.enumerated() {
+            var m = vigil_metric()
+            m.struct_size = UInt32(MemoryLayout<vigil_metric>.size)
+            m.type = UInt32(VIGIL_METRIC_GAUGE.rawValue)
+            m.name = arena.string(gauge.name)
+            m.value = gauge.value
+            m.tags = arena.strings(gauge.tags)
+            m.tag_count = UInt32(gauge.tags.count)
+            (metrics + i).initialize(to: m)
+        }
+        return api.pointee.submit_metrics(handle, metrics, gauges.count) == VIGIL_OK
+    }
+
+    // MARK: gates (ABI 1.3)
+
+    /// What the host answered to a gate call.
+    public enum GateAnswer: Sendable, Equatable {
+        /// The gate exists; its state now (0 dormant, 1 open, 2 closing).
+        case declared(UInt32)
+        /// The configuration declares no such gate: it reads as open.
+        case undeclared
+        /// The host is older than ABI 1.3.
+        case unsupported
+    }
+
+    /// True when the host table has the 1.3 gate functions.
+    public var hasGates: Bool {
+        let end = MemoryLayout<vigil_host_api>.offset(of: \vigil_host_api.gate_state)! + MemoryLayout<UnsafeRawPointer>.size
+        return Int(api.pointee.struct_size) >= end && api.pointee.gate_set != nil && api.pointee.gate_state != nil
+    }
+
+    /// Opens (or lets go of) a gate on behalf of this instance, with a reason shown in `vigil status`.
+    @discardableResult
+    public func setGate(_ name: String, open: Bool, reason: String) -> GateAnswer {
+        guard hasGates else { return .unsupported }
+        let status = api.pointee.gate_set(handle, name, open ? 1 : 0, reason)
+        if status == VIGIL_ERROR_NOT_FOUND { return .undeclared }
+        return gateState(name)
+    }
+
+    public func gateState(_ name: String) -> GateAnswer {
+        guard hasGates else { return .unsupported }
+        var state: UInt32 = 0
+        let status = api.pointee.gate_state(handle, name, &state)
+        return status == VIGIL_OK ? .declared(state) : .undeclared
+    }
+
     // MARK: log and configuration
 
     public func log(_ level: ModuleLogLevel, _ message: String) {

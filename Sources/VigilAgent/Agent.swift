@@ -93,7 +93,7 @@ public final class Agent: @unchecked Sendable {
             dogstatsd.stop()
             autodiscovery.stop()
             scheduler.stop()
-            for instance in setup.instances where instance.isCollector { instance.stop() }
+            for instance in setup.runningInstances where instance.isCollector { instance.stop() }
             flush(force: true)
         }
         await forwarder.stop()
@@ -108,7 +108,7 @@ public final class Agent: @unchecked Sendable {
         defer { flushLock.unlock() }
         let now = WallClock.now()
         var batch = FlushBatch()
-        for instance in setup.instances + autodiscovery.instances {
+        for instance in setup.runningInstances + autodiscovery.instances {
             batch.append(instance.flush(now: now, force: force))
         }
         batch.append(dogstatsd.flush(now: now, force: force))
@@ -140,6 +140,7 @@ public final class Agent: @unchecked Sendable {
             (dogstatsd.statusSectionName, dogstatsd.statusSnapshot()),
             (forwarder.statusSectionName, forwarder.statusSnapshot()),
             (workload.statusSectionName, workload.statusSnapshot()),
+            ("gates", setup.gatesJSON(services.gates)),
             (statusServer.statusSectionName, statusServer.statusSnapshot()),
             ("health", readiness().json),
         ])

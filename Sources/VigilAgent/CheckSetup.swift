@@ -13,6 +13,8 @@ public final class CheckSetup: @unchecked Sendable {
     public private(set) var instances: [ModuleInstance] = []
     /// Instances that could not be created: "file: reason".
     public private(set) var errors: [String] = []
+    /// Collectors waiting for a declared gate: created when it opens (ABI 1.3).
+    public private(set) var gated: GatedCollectors?
 
     public init(config: AgentConfig, logger: Logger) {
         modules = ModuleLoader.load(config: config, logger: logger)
@@ -32,6 +34,14 @@ public final class CheckSetup: @unchecked Sendable {
             }
             if let names, !names.contains(check.checkName), !module.kinds.contains(.collector) { continue }
             for instance in check.instances {
+                // A collector waiting for a declared gate is not configured until it opens;
+                // one waiting for a gate nobody declared starts at once, as before.
+                if module.kinds.contains(.collector), let gate = GatedCollectors.gate(of: check, instance),
+                   services.gates.isDeclared(gate) {
+                    if gated == nil { gated = GatedCollectors(gates: services.gates, services: services, logger: services.logger) }
+                    gated!.add(.init(module: module, check: check, instance: instance, gate: gate))
+                    continue
+                }
                 do {
                     instances.append(try ModuleInstance(module: module, check: check, instance: instance, services: services))
                 } catch {
@@ -42,10 +52,20 @@ public final class CheckSetup: @unchecked Sendable {
     }
 
     /// Starts every collector instance; a failure is recorded, not fatal.
+    /// Gated collectors start when their gate opens.
     public func startCollectors(logger: Logger) {
         for instance in instances where instance.isCollector {
             do { try instance.start() } catch { record("\(instance.sourceFile): \(error)", logger) }
         }
+        gated?.activate()
+    }
+
+    /// Every instance whose samples are flushed: the configured ones and the gated ones running now.
+    public var runningInstances: [ModuleInstance] { instances + (gated?.liveInstances ?? []) }
+
+    /// `vigil status`'s gates: each declared gate with the collectors waiting for it.
+    public func gatesJSON(_ gates: GateRegistry) -> JSONValue {
+        gates.statusJSON { [gated] name in gated?.statusJSON(gate: name) ?? [] }
     }
 
     /// Waits until every collector said it finished its first sync, or the
@@ -61,6 +81,7 @@ public final class CheckSetup: @unchecked Sendable {
     }
 
     public func shutdown() {
+        gated?.shutdown()
         for instance in instances { instance.destroy() }
     }
 

@@ -28,6 +28,9 @@ public enum ConfigLint {
         // shipped modules' agent-wide fallbacks
         "containerd_socket", "containerd_namespaces", "containerd_resync_interval", "container_network_refresh_interval",
         "containerd_image_cache", "containerd_image_reads", "containerd_image_read_connections",
+        // gates and Kubernetes (docs/kubernetes.md)
+        "autoscaling_enabled", "autoscaling_close_after", "kubeconfig", "kubernetes_node_name", "kubernetes_page_size",
+        "kubernetes_watch_timeout", "autoscaling_namespaces", "autoscaling_recommendations",
     ]
 
     /// Settings whose value must be one of a known set.

@@ -109,6 +109,20 @@ enum HostAPI {
             set_ready: { host in
                 guard let host else { return }
                 HostContext.from(host).ready.store(true, ordering: .releasing)
+            },
+            gate_set: { host, name, open, reason in
+                guard let host, let name, name.pointee != 0 else { return VIGIL_ERROR_INVALID }
+                let ctx = HostContext.from(host)
+                let result = ctx.services.gates.set(String(cString: name), open: open != 0,
+                                                    reason: optionalString(reason) ?? "", by: ctx.instanceID)
+                return result == .undeclared ? VIGIL_ERROR_NOT_FOUND : VIGIL_OK
+            },
+            gate_state: { host, name, out in
+                guard let host, let name, name.pointee != 0, let out else { return VIGIL_ERROR_INVALID }
+                let gates = HostContext.from(host).services.gates
+                let gateName = String(cString: name)
+                out.pointee = UInt32(gates.state(of: gateName).rawValue)
+                return gates.isDeclared(gateName) ? VIGIL_OK : VIGIL_ERROR_NOT_FOUND
             }
         ))
         return api

@@ -11,8 +11,12 @@ public final class HostServices: Sendable {
     public let tagProvider: TagProvider?
     /// The workload store behind publish/remove/get/list/subscribe; nil answers UNSUPPORTED.
     public let workload: WorkloadStore?
+    /// Gates modules open and collectors wait for (ABI 1.3).
+    public let gates: GateRegistry
 
-    public init(config: AgentConfig, logger: Logger, tagProvider: TagProvider?, workload: WorkloadStore? = nil) {
+    public init(config: AgentConfig, logger: Logger, tagProvider: TagProvider?, workload: WorkloadStore? = nil,
+                gates: GateRegistry? = nil) {
+        self.gates = gates ?? GateRegistry(config: config)
         self.config = config
         self.hostname = config.hostname
         self.logger = logger

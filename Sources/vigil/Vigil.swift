@@ -10,7 +10,7 @@ struct Vigil: AsyncParsableCommand {
         abstract: "A container-monitoring agent: checks, DogStatsD, workload metadata, forwarding.",
         subcommands: [
             RunCommand.self, CheckCommand.self, StatusCommand.self, HealthCommand.self, QueryCommand.self,
-            WorkloadCommand.self, TaggerCommand.self, ConsoleCommand.self, ModulesCommand.self, ConfigCheckCommand.self,
+            WorkloadCommand.self, TaggerCommand.self, AutoscalingCommand.self, ConsoleCommand.self, ModulesCommand.self, ConfigCheckCommand.self,
             SBOMCommand.self, VersionCommand.self,
         ]
     )

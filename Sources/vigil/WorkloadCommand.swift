@@ -3,10 +3,10 @@ import Foundation
 import VigilModel
 import VigilStatus
 
-/// `vigil workload [--kind container|image] [--json]`: entities in the running agent's store.
+/// `vigil workload [--kind container|image|pod|autoscaler] [--json]`: entities in the running agent's store.
 struct WorkloadCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "workload", abstract: "List workload entities (containers, images) from the running agent.")
+        commandName: "workload", abstract: "List workload entities (containers, images, pods, autoscalers) from the running agent.")
 
     @OptionGroup var options: ConfigOption
     @Option(help: "Only this kind: container, image, pod, autoscaler.") var kind: String?

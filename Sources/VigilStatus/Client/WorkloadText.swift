@@ -11,6 +11,12 @@ public enum WorkloadText {
             out += "=== \(text(entity["kind"])) \(text(entity["id"]))\n"
             guard case let .object(fields) = entity else { continue }
             for (key, value) in fields where key != "kind" && key != "id" {
+                // Pods and autoscalers carry flat attributes: one per line, sorted.
+                if key == "attributes", case let .object(attributes) = value, !attributes.isEmpty {
+                    out += "  attributes:\n"
+                    for (name, attribute) in attributes.sorted(by: { $0.0 < $1.0 }) { out += "    \(name): \(text(attribute))\n" }
+                    continue
+                }
                 out += "  \(key): \(format.field(key, value) ?? text(value))\n"
             }
         }

@@ -55,6 +55,9 @@ public final class WorkloadStore: Sendable, StatusReporting {
             let mergedEvent: EntityEvent?
             if record.reports.isEmpty {
                 state.records[kind]?[id] = nil
+                // A dictionary keeps its capacity when emptied: a kind whose last entity went
+                // (every pod, once a gated collector stops) gives its storage back.
+                if state.records[kind]?.isEmpty == true { state.records[kind] = nil }
                 mergedEvent = EntityEvent(type: .unset, entity: record.merged)
             } else {
                 let merged = EntityMerge.merge(record.reports) ?? record.merged

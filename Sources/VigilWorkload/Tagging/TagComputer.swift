@@ -52,6 +52,37 @@ struct TagComputer: Sendable {
         return set
     }
 
+    /// A pod entity's own tags, at the reference's cardinalities: low
+    /// kube_namespace, kube_deployment, kube_replica_set, kube_ownerref_kind,
+    /// kube_qos, pod_phase; orchestrator pod_name, kube_ownerref_name.
+    func tags(forPod pod: GenericEntity) -> TagSet {
+        typealias K = PodAttributes
+        let a = pod.attributes
+        var set = TagSet()
+        if let namespace = a[K.namespace] { set.low.append("kube_namespace:\(namespace)") }
+        if let deployment = a[K.deployment] { set.low.append("kube_deployment:\(deployment)") }
+        if let replicaSet = a[K.replicaSet] { set.low.append("kube_replica_set:\(replicaSet)") }
+        if let kind = a[K.ownerKind] { set.low.append("kube_ownerref_kind:\(kind.lowercased())") }
+        if let qos = a[K.qosClass] { set.low.append("kube_qos:\(qos)") }
+        if let phase = a[K.phase] { set.low.append("pod_phase:\(phase.lowercased())") }
+        if let name = a[K.name] { set.orchestrator.append("pod_name:\(name)") }
+        if let owner = a[K.ownerName] { set.orchestrator.append("kube_ownerref_name:\(owner)") }
+        return set
+    }
+
+    /// A container's tags with those of the pod it belongs to (by container
+    /// id), and kube_container_name (low) from the pod's container name.
+    func tags(for container: Container, in pod: GenericEntity) -> TagSet {
+        var set = tags(for: container)
+        let podSet = tags(forPod: pod)
+        var low = set.low + podSet.low
+        if let name = PodAttributes.containerIDs(pod.attributes)[container.id] { low.append("kube_container_name:\(name)") }
+        set.low = unique(low)
+        // The pod entity's name wins over the runtime label's (they agree on Kubernetes).
+        set.orchestrator = unique(podSet.orchestrator + set.orchestrator.filter { !$0.hasPrefix("pod_name:") })
+        return set
+    }
+
     /// A pod's own tags, from what its containers' runtime labels say about
     /// it (Kubernetes runtimes label every container with its pod's uid,
     /// name and namespace): nil while no container of that pod is known.

@@ -16,6 +16,10 @@ public final class Tagger: TagProvider, Sendable {
         var cgroupIndex: [String: String] = [:]
         /// container id → its indexed cgroup path
         var indexedPath: [String: String] = [:]
+        /// container id → uid of the pod whose container statuses name it
+        var podOfContainer: [String: String] = [:]
+        /// pod uid → the container ids indexed for it
+        var containersOfPod: [String: [String]] = [:]
     }
 
     private let store: WorkloadStore
@@ -30,7 +34,7 @@ public final class Tagger: TagProvider, Sendable {
     public init(store: WorkloadStore, rules: TagRules) {
         self.store = store
         computer = TagComputer(rules: rules)
-        let id = store.subscribe(name: "tagger", filter: SubscriptionFilter(kinds: [.container, .image])) {
+        let id = store.subscribe(name: "tagger", filter: SubscriptionFilter(kinds: [.container, .image, .pod])) {
             [weak self] events, _ in
             self?.apply(events)
         }
@@ -56,7 +60,7 @@ public final class Tagger: TagProvider, Sendable {
     /// Every container and image with its tags per cardinality, for `vigil tagger`.
     public func listingJSON() -> JSONValue {
         var entries: [JSONValue] = []
-        for kind in [EntityKind.container, .image] {
+        for kind in [EntityKind.container, .image, .pod] {
             for entity in store.entities(kind: kind).sorted(by: { $0.id < $1.id }) {
                 guard let entityID = EntityTagID.make(kind, entity.id), let set = tagSet(forEntity: entityID) else { continue }
                 entries.append(.object([
@@ -74,13 +78,26 @@ public final class Tagger: TagProvider, Sendable {
         let (cached, generation) = state.withLock { ($0.cache[entityID], $0.generation) }
         if let cached { return cached }
         guard let (kind, id) = EntityTagID.parse(entityID) else { return nil }
+        let set: TagSet
         if kind == .pod {
-            // Derived from containers, so not cached here: the cache is
-            // invalidated per entity, and a container's change would not
-            // reach its pod's entry. DogStatsD caches what it asks.
-            return computer.tags(forPodUID: id, containers: store.entities(kind: .container).compactMap(\.container))
+            if case let .generic(pod)? = store.entity(kind: .pod, id: id) {
+                set = computer.tags(forPod: pod)
+            } else {
+                // No pod entity (no kubernetes module): derived from its containers' runtime
+                // labels, and not cached, as a container's change would not reach the pod's entry.
+                return computer.tags(forPodUID: id, containers: store.entities(kind: .container).compactMap(\.container))
+            }
+        } else if kind == .container, let container = store.entity(kind: .container, id: id)?.container {
+            let podUID = state.withLock { $0.podOfContainer[id] }
+            if let podUID, case let .generic(pod)? = store.entity(kind: .pod, id: podUID) {
+                set = computer.tags(for: container, in: pod)
+            } else {
+                set = computer.tags(for: container)
+            }
+        } else {
+            guard let entity = store.entity(kind: kind, id: id), let computed = computer.tags(for: entity) else { return nil }
+            set = computed
         }
-        guard let entity = store.entity(kind: kind, id: id), let set = computer.tags(for: entity) else { return nil }
         state.withLock { state in
             if state.generation == generation { state.cache[entityID] = set }
         }
@@ -93,6 +110,26 @@ public final class Tagger: TagProvider, Sendable {
             for event in events {
                 guard let entityID = EntityTagID.make(event.entity.kind, event.entity.id) else { continue }
                 state.cache[entityID] = nil
+                if case let .generic(pod) = event.entity, pod.kind == .pod {
+                    // Re-link the pod's containers; their tags change with it.
+                    for old in state.containersOfPod.removeValue(forKey: pod.id) ?? [] {
+                        if state.podOfContainer[old] == pod.id { state.podOfContainer[old] = nil }
+                        state.cache["container_id://\(old)"] = nil
+                    }
+                    if event.type == .set {
+                        let ids = Array(PodAttributes.containerIDs(pod.attributes).keys)
+                        for id in ids {
+                            state.podOfContainer[id] = pod.id
+                            state.cache["container_id://\(id)"] = nil
+                        }
+                        if !ids.isEmpty { state.containersOfPod[pod.id] = ids }
+                    }
+                }
+                if state.podOfContainer.isEmpty && state.containersOfPod.isEmpty {
+                    // Every pod gone: give the indexes' storage back.
+                    state.podOfContainer = [:]
+                    state.containersOfPod = [:]
+                }
                 if let container = event.entity.container {
                     if let old = state.indexedPath.removeValue(forKey: container.id), state.cgroupIndex[old] == container.id {
                         state.cgroupIndex[old] = nil
