@@ -26,7 +26,15 @@ actor SBOMCollector {
                           capacity: settings.queueCapacity)
         var database: SBOMDatabase?
         if let path = settings.databasePath {
-            do { database = try SBOMDatabase(path: path) } catch {
+            do {
+                // run_path may not exist yet when this instance starts before the agent's other users of it.
+                let folder = String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)])
+                if !folder.isEmpty {
+                    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true,
+                                                            attributes: [.posixPermissions: 0o700])
+                }
+                database = try SBOMDatabase(path: path)
+            } catch {
                 host.log(.warn, "sbom: \(error); bills of materials are kept in memory only until restart")
             }
         }

@@ -44,6 +44,13 @@ import VigilWorkload
         })
     }
 
+    /// The module's database, once the module created it.
+    func openDatabase(_ agent: AgentModuleRunner) throws -> SBOMDatabase {
+        let path = agent.directory.appendingPathComponent("run/sbom.db").path
+        #expect(agent.wait { FileManager.default.fileExists(atPath: path) }, "\(agent.logs)")
+        return try SBOMDatabase(path: path)
+    }
+
     func validate(_ documents: [[UInt8]]) throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-cdx-\(UUID().uuidString.prefix(6))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -96,7 +103,7 @@ import VigilWorkload
         let app = try #require(image("docker.io/library/sbom-e2e:app"))
         #expect(app.repoTags.contains("registry.example/team/app:v1"), "one image entity, every reference")
 
-        let database = try SBOMDatabase(path: agent.directory.appendingPathComponent("run/sbom.db").path)
+        let database = try openDatabase(agent)
         let (record, document) = try #require(database.document(for: app.id))
         let expected = try Self.hostDebianPackages().union([
             "python requests 2.31.0", "python six 1.16.0", "npm left-pad 1.3.0", "npm @types/node 20.11.5",
@@ -164,7 +171,7 @@ import VigilWorkload
         #expect(image("docker.io/library/sbom-retry:retry")?.sbom.packageCount == 1)
         Thread.sleep(forTimeInterval: 3)
         #expect(failures("docker.io/library/sbom-doomed") == triesAtRemoval, "no retry after its last reference went")
-        let database = try SBOMDatabase(path: agent.directory.appendingPathComponent("run/sbom.db").path)
+        let database = try openDatabase(agent)
         #expect(database.document(for: doomed.id) == nil && !database.records().contains { $0.subject.id == doomed.id })
     }
 
@@ -182,7 +189,7 @@ import VigilWorkload
             "sbom": "containerd_socket: \(harness.socketPath)\ncontainer_image:\n  enabled: false\nhost:\n  root: \(root.path)\nhost_scan_interval: 3600",
         ])
         defer { agent.stop() }
-        let database = try SBOMDatabase(path: agent.directory.appendingPathComponent("run/sbom.db").path)
+        let database = try openDatabase(agent)
         #expect(agent.wait(timeout: 30) { database.records().contains { $0.subject.kind == .host && $0.status == "success" } }, "\(agent.logs)")
         let (record, document) = try #require(database.document(for: "host"))
         let expected = try Self.hostDebianPackages().union(["go-module github.com/containerd/containerd/cmd/ctr (devel)"])
@@ -199,7 +206,7 @@ import VigilWorkload
         #expect(broken.wait(timeout: 15) { broken.logs.contains { $0.contains("host scan of /nonexistent/vigil failed") } }, "\(broken.logs)")
         Thread.sleep(forTimeInterval: 3)
         #expect(broken.logs.filter { $0.contains("host scan of /nonexistent/vigil failed") }.count == 1)
-        let brokenDatabase = try SBOMDatabase(path: broken.directory.appendingPathComponent("run/sbom.db").path)
+        let brokenDatabase = try openDatabase(broken)
         #expect(brokenDatabase.records().first { $0.subject.kind == .host }?.status == "failed")
     }
 }
