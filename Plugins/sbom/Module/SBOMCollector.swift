@@ -14,9 +14,6 @@ actor SBOMCollector {
     /// The image source's reports, by image id, while the image exists.
     private var images: [String: Image] = [:]
     private var namespaceOf: [String: String] = [:]
-    private var cacheHits = 0
-    private var layersRead = 0
-    private var hostRecord: SBOMDatabase.Record?
     private let started = ContinuousClock.now
 
     init(settings: SBOMSettings, host: ModuleHost) {
@@ -171,8 +168,6 @@ actor SBOMCollector {
         scanner.progress = nil
         do {
             let result = try await scanner.scan(layers: image.layers, diffIDs: diffIDs, from: content)
-            cacheHits += result.cacheHits
-            layersRead += result.layersRead
             return ScanOutcome(bom: BillOfMaterials(subject: subject(of: image), view: LayerStack.squash(result.inventories)),
                                layersRead: result.layersRead, cacheHits: result.cacheHits)
         } catch let missing as ContainerdContent.BlobMissing {
@@ -230,14 +225,12 @@ actor SBOMCollector {
             let record = SBOMDatabase.Record(subject: subject, status: "success", error: "", generatedAt: Self.unixNanoseconds(),
                                              durationMilliseconds: milliseconds, packageCount: Int64(bom.packages.count))
             try? database?.store(record, document: CycloneDX.document(bom))
-            hostRecord = record
         case let .failure(error):
             host.log(.warn, "sbom: host scan of \(root) failed: \(error); next attempt in \(Int(settings.hostScanInterval.seconds)) s")
             let record = SBOMDatabase.Record(subject: subject, status: "failed", error: "\(error)",
                                              generatedAt: Self.unixNanoseconds(), durationMilliseconds: milliseconds,
                                              packageCount: 0)
             try? database?.store(record, document: nil)
-            hostRecord = record
         }
     }
 

@@ -221,9 +221,10 @@ public final class TarStream {
         return String(decoding: field[..<end], as: UTF8.self)
     }
 
-    /// Octal, or GNU base-256 when the high bit of the first byte is set.
-    private func number(_ offset: Int, _ length: Int) -> Int? {
-        let field = headerBytes[offset..<offset + length]
+    private func number(_ offset: Int, _ length: Int) -> Int? { Self.number(headerBytes[offset..<offset + length]) }
+
+    /// A header's numeric field: octal, or GNU base-256 when the high bit of the first byte is set.
+    static func number(_ field: ArraySlice<UInt8>) -> Int? {
         if let first = field.first, first & 0x80 != 0 {
             var value = Int(first & 0x7f)
             for byte in field.dropFirst() {

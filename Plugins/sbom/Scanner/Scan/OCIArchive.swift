@@ -22,7 +22,7 @@ public final class OCIArchive: LayerBlobSource, @unchecked Sendable {
         var longName: String?
         while let header = FileBytes.pread(fd, offset: offset, count: 512) {
             if header.allSatisfy({ $0 == 0 }) { break }
-            guard let size = Self.octal(header[124..<136]) else {
+            guard let size = TarStream.number(header[124..<136]) else {
                 throw Failure(description: "\(path) is not a tar archive (bad header at byte \(offset))")
             }
             var name = longName ?? String(decoding: header[0..<100].prefix { $0 != 0 }, as: UTF8.self)
@@ -86,18 +86,6 @@ public final class OCIArchive: LayerBlobSource, @unchecked Sendable {
     }
 
     static func blobPath(_ digest: String) -> String { "blobs/" + digest.replacingColon() }
-
-    static func octal(_ field: ArraySlice<UInt8>) -> Int? {
-        var value = 0
-        var seen = false
-        for byte in field {
-            if byte == 0 || byte == UInt8(ascii: " ") { if seen { break } else { continue } }
-            guard (UInt8(ascii: "0")...UInt8(ascii: "7")).contains(byte) else { return nil }
-            seen = true
-            value = value * 8 + Int(byte - UInt8(ascii: "0"))
-        }
-        return seen ? value : nil
-    }
 }
 
 private extension String {
