@@ -3,7 +3,7 @@ import SBOMScanner
 import Testing
 
 /// Catalogers on real files: Debian's own Go binary, a jar written by python3's zipfile,
-/// an rpm SQLite database built here; and every document validated against CycloneDX 1.6.
+/// rpm databases built here (SQLite, and Berkeley DB by db_load); and every document validated against CycloneDX 1.6.
 @Suite struct CatalogerTests {
     @Test func goModulesComeFromARealBinarysBuildInfo() throws {
         let fixtures = try SBOMFixtures("go")
@@ -43,34 +43,78 @@ import Testing
         #expect(found.packages.first?.purl(os: nil) == "pkg:maven/com.acme/app@1.2")
     }
 
+    /// Python that writes rpm header blobs: index entries (tag, type, offset, count), then
+    /// the data, big-endian, as rpm stores them in either database form.
+    static let rpmHeaders = """
+        import struct, sys
+        def header(fields):
+            index, data = b"", b""
+            for tag, kind, value in fields:
+                if kind == 4:
+                    payload = struct.pack(">I", value)
+                else:
+                    payload = value.encode() + b"\\0"
+                index += struct.pack(">IIII", tag, kind, len(data), 1)
+                data += payload
+            return struct.pack(">II", len(fields), len(data)) + index + data
+        bash = header([(1000, 6, "bash"), (1001, 6, "5.1.8"), (1002, 6, "9.el9"), (1014, 6, "GPLv3+"), (1022, 6, "x86_64")])
+        # The description makes this header longer than two 4 KiB pages: a chain of overflow pages.
+        openssl = header([(1000, 6, "openssl"), (1001, 6, "3.0.7"), (1002, 6, "27.el9"), (1003, 4, 1), (1005, 6, "x" * 9000), (1022, 6, "x86_64")])
+        key = header([(1000, 6, "gpg-pubkey"), (1001, 6, "fd431d51"), (1002, 6, "4ae0493b")])
+
+        """
+
     @Test func rpmPackagesComeFromTheSQLiteDatabaseInMemory() throws {
         let fixtures = try SBOMFixtures("rpm")
         defer { fixtures.remove() }
         let database = fixtures.directory.appendingPathComponent("rpmdb.sqlite")
-        // An rpm header blob: index entries (tag, type, offset, count) then the data, big-endian.
-        let script = """
-            import sqlite3, struct, sys
-            def header(fields):
-                index, data = b"", b""
-                for tag, kind, value in fields:
-                    if kind == 4:
-                        payload = struct.pack(">I", value)
-                    else:
-                        payload = value.encode() + b"\\0"
-                    index += struct.pack(">IIII", tag, kind, len(data), 1)
-                    data += payload
-                return struct.pack(">II", len(fields), len(data)) + index + data
+        let script = Self.rpmHeaders + """
+            import sqlite3
             db = sqlite3.connect(sys.argv[1])
             db.execute("CREATE TABLE Packages (hnum INTEGER PRIMARY KEY AUTOINCREMENT, blob BLOB NOT NULL)")
-            db.execute("INSERT INTO Packages(blob) VALUES (?)", (header([(1000, 6, "bash"), (1001, 6, "5.1.8"), (1002, 6, "9.el9"), (1014, 6, "GPLv3+"), (1022, 6, "x86_64")]),))
-            db.execute("INSERT INTO Packages(blob) VALUES (?)", (header([(1000, 6, "openssl"), (1001, 6, "3.0.7"), (1002, 6, "27.el9"), (1003, 4, 1), (1022, 6, "x86_64")]),))
-            db.execute("INSERT INTO Packages(blob) VALUES (?)", (header([(1000, 6, "gpg-pubkey"), (1001, 6, "fd431d51"), (1002, 6, "4ae0493b")]),))
+            for blob in (bash, openssl, key):
+                db.execute("INSERT INTO Packages(blob) VALUES (?)", (blob,))
             db.commit()
             """
         try fixtures.run("/usr/bin/python3", ["-c", script, database.path])
         let found = Catalogers.read(.rpmSQLite, path: "var/lib/rpm/rpmdb.sqlite", content: [UInt8](try Data(contentsOf: database)), layer: "")
         #expect(found.packages.map { "\($0.name) \($0.version) \($0.architecture)" } == ["bash 5.1.8-9.el9 x86_64", "openssl 1:3.0.7-27.el9 x86_64"])
         #expect(found.packages.first?.licenses == ["GPLv3+"])
+    }
+
+    /// CentOS 7's and Amazon Linux 2's `Packages`, written by Berkeley DB's own db_load in
+    /// both byte orders: small headers inline on hash pages, a long one on overflow pages,
+    /// rpm's record 0 (its counter) skipped.
+    @Test(arguments: ["1234", "4321"])
+    func rpmPackagesComeFromTheBerkeleyDatabase(byteOrder: String) throws {
+        let fixtures = try SBOMFixtures("rpmbdb")
+        defer { fixtures.remove() }
+        let root = try fixtures.folder("root", [:])
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("var/lib/rpm"), withIntermediateDirectories: true)
+        let dump = fixtures.directory.appendingPathComponent("packages.dump")
+        let script = Self.rpmHeaders + """
+            records = [(0, struct.pack("<I", 3))] + [(n + 1, blob) for n, blob in enumerate((bash, openssl, key))]
+            with open(sys.argv[1], "w") as out:
+                out.write("VERSION=3\\nformat=bytevalue\\ntype=hash\\ndb_pagesize=4096\\nHEADER=END\\n")
+                for number, blob in records:
+                    out.write(" " + struct.pack("<I", number).hex() + "\\n " + blob.hex() + "\\n")
+                out.write("DATA=END\\n")
+            """
+        try fixtures.run("/usr/bin/python3", ["-c", script, dump.path])
+        let packagesFile = root.appendingPathComponent("var/lib/rpm/Packages")
+        try fixtures.run("/usr/bin/db5.3_load", ["-f", dump.path, "-c", "db_lorder=\(byteOrder)", packagesFile.path])
+        #expect(CatalogedFile.kind(of: "var/lib/rpm/Packages", executable: false) == .rpmBerkeleyDB)
+
+        let inventory = try FolderScanner(root: root.path).scan()
+        let packages = (inventory.files["var/lib/rpm/Packages"]?.packages ?? []).sorted { $0.name < $1.name }
+        #expect(packages.map { "\($0.name) \($0.version) \($0.architecture)" } == ["bash 5.1.8-9.el9 x86_64", "openssl 1:3.0.7-27.el9 x86_64"])
+        #expect(packages.first?.licenses == ["GPLv3+"])
+
+        // Cut inside the overflow chain: what cannot be read whole is not guessed at.
+        let content = [UInt8](try Data(contentsOf: packagesFile))
+        let truncated = Catalogers.read(.rpmBerkeleyDB, path: "var/lib/rpm/Packages", content: Array(content.prefix(content.count - 4096)), layer: "")
+        #expect(truncated.packages.isEmpty)
+        #expect(Catalogers.read(.rpmBerkeleyDB, path: "var/lib/rpm/Packages", content: [UInt8](repeating: 7, count: 8192), layer: "").packages.isEmpty)
     }
 
     @Test func apkAndPythonFieldsAsTheirDatabasesWriteThem() {

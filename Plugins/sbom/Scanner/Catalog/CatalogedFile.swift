@@ -2,11 +2,13 @@
 /// Paths are relative to the root, without a leading "/".
 public enum CatalogedFile: String, Codable, Sendable {
     case osRelease, dpkgStatus, dpkgStatusD, dpkgCopyright, apkInstalled
-    case pythonMetadata, npmPackage, rpmSQLite, javaArchive, goBinary
+    case pythonMetadata, npmPackage, rpmSQLite, rpmBerkeleyDB, javaArchive, goBinary
 
     /// Files larger than this are skipped (and counted): they are not package databases.
     static let textLimit = 64 << 20
     static let archiveLimit = 32 << 20
+    /// A host's rpm database can pass 100 MiB (headers carry every file's name and digest).
+    static let rpmDatabaseLimit = 256 << 20
 
     /// The reader for `path`, or nil when it holds nothing we catalog. Go binaries are
     /// recognised by content (`GoBuildInfoScanner`), so any executable may be one.
@@ -16,6 +18,7 @@ public enum CatalogedFile: String, Codable, Sendable {
         case "var/lib/dpkg/status": return .dpkgStatus
         case "lib/apk/db/installed": return .apkInstalled
         case "var/lib/rpm/rpmdb.sqlite", "usr/lib/sysimage/rpm/rpmdb.sqlite": return .rpmSQLite
+        case "var/lib/rpm/Packages", "usr/lib/sysimage/rpm/Packages": return .rpmBerkeleyDB
         default: break
         }
         if path.hasPrefix("var/lib/dpkg/status.d/") {
@@ -33,7 +36,8 @@ public enum CatalogedFile: String, Codable, Sendable {
 
     var sizeLimit: Int {
         switch self {
-        case .javaArchive, .rpmSQLite: Self.archiveLimit
+        case .javaArchive: Self.archiveLimit
+        case .rpmSQLite, .rpmBerkeleyDB: Self.rpmDatabaseLimit
         default: Self.textLimit
         }
     }
@@ -72,6 +76,8 @@ public enum Catalogers {
             findings.packages = NpmCataloger.packages(content, path: path, layer: layer)
         case .rpmSQLite:
             findings.packages = RpmCataloger.packages(sqlite: content, path: path, layer: layer)
+        case .rpmBerkeleyDB:
+            findings.packages = RpmBerkeleyDB.packages(content, path: path, layer: layer)
         case .javaArchive:
             findings.packages = JavaCataloger.packages(archive: content, path: path, layer: layer)
         case .goBinary:

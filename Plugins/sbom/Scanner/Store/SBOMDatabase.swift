@@ -43,7 +43,14 @@ public final class SBOMDatabase: @unchecked Sendable {
                 error TEXT NOT NULL, generated_at INTEGER NOT NULL, duration_ms INTEGER NOT NULL,
                 package_count INTEGER NOT NULL, document BLOB);
             """)
+        // Layers read by older catalogers lack what the newer ones find: read them again.
+        if try database.integer("PRAGMA user_version") < Self.catalogGeneration {
+            try database.execute("DELETE FROM layers; PRAGMA user_version = \(Self.catalogGeneration);")
+        }
     }
+
+    /// Raised whenever a cataloger starts finding something it did not (2: rpm's Berkeley DB).
+    static let catalogGeneration: Int64 = 2
 
     public func layer(_ diffID: String) -> LayerInventory? {
         locked {
