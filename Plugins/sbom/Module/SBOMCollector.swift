@@ -14,6 +14,8 @@ actor SBOMCollector {
     /// The image source's reports, by image id, while the image exists.
     private var images: [String: Image] = [:]
     private var namespaceOf: [String: String] = [:]
+    /// Images the full queue turned away, offered again as room frees (oldest id first).
+    private var turnedAway: Set<String> = []
     private let started = ContinuousClock.now
 
     init(settings: SBOMSettings, host: ModuleHost) {
@@ -77,17 +79,29 @@ actor SBOMCollector {
                 images[image.id] = image
                 if queue.add(image.id) {
                     report(image.id, SBOMState(status: "pending"))
-                } else if queue.entries[image.id] == nil {
-                    host.log(.warn, "sbom: scan queue full (\(settings.queueCapacity)); image \(image.id) dropped")
+                } else if queue.entries[image.id] == nil, turnedAway.insert(image.id).inserted {
+                    host.log(.warn, "sbom: scan queue full (\(settings.queueCapacity)); image \(image.id) dropped until there is room")
+                    // "failed" with no retry time: status counts it among the failed, with this reason.
+                    report(image.id, SBOMState(status: "failed", error: "dropped: the scan queue is full (scan_queue.max_size \(settings.queueCapacity)); queued again when there is room"))
                 }
             case .unset:
                 // Its last reference went: forget it, drop any retry, withdraw what we reported.
                 images[image.id] = nil
                 namespaceOf[image.id] = nil
+                turnedAway.remove(image.id)
                 queue.remove(image.id)
                 host.remove(.image, id: image.id)
                 try? database?.remove(subject: image.id)
             }
+        }
+    }
+
+    private func readmitTurnedAway() {
+        guard !turnedAway.isEmpty else { return }
+        for id in turnedAway.sorted() {
+            guard queue.queuedCount < settings.queueCapacity else { return }
+            turnedAway.remove(id)
+            if queue.add(id) { report(id, SBOMState(status: "pending")) }
         }
     }
 
@@ -101,6 +115,7 @@ actor SBOMCollector {
 
     private func work() async {
         while !Task.isCancelled {
+            readmitTurnedAway()
             guard let id = queue.next(now: now), let image = images[id] else {
                 try? await Task.sleep(for: .milliseconds(250))
                 continue

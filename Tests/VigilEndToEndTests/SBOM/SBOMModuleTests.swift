@@ -175,6 +175,60 @@ import VigilWorkload
         #expect(database.document(for: doomed.id) == nil && !database.records().contains { $0.subject.id == doomed.id })
     }
 
+    /// The layer blob is gone (discard_unpacked_layers) but a container of the image runs:
+    /// its root, through /proc/<pid>/root, is read instead.
+    @Test func aRunningContainersRootIsReadWhenTheLayerBlobsAreGone() throws {
+        let harness = try ContainerdHarness(namespace: Self.namespace)
+        defer { harness.stop() }
+        let builder = try SBOMImageBuilder()
+        defer { builder.remove() }
+        try builder.image("live", [.init(files: [Self.site + "six-1.16.0.dist-info/METADATA": Self.metadata("six", "1.16.0"),
+                                                 "lib/apk/db/installed": Self.apkDatabase], busybox: true)])
+        try harness.importImage(archive: try builder.archive(["live"]), baseName: "docker.io/library/sbom-live")
+        try harness.ctr(["content", "rm"] + (try builder.layers("live")))
+        try harness.runContainer(id: "sbom-live", image: "docker.io/library/sbom-live:live")
+        defer { try? harness.stopAndDelete(id: "sbom-live") }
+
+        let agent = try AgentModuleRunner(instance: "containerd_socket: \(harness.socketPath)", otherChecks: [
+            "sbom": "containerd_socket: \(harness.socketPath)\nhost:\n  enabled: false\nscan_queue:\n  base_backoff: 1\n  max_backoff: 1",
+        ])
+        defer { agent.stop() }
+        func image() -> Image? {
+            agent.store.entities(kind: .image).compactMap(\.image).first { $0.repoTags.contains("docker.io/library/sbom-live:live") }
+        }
+        #expect(agent.wait(timeout: 60) { image()?.sbom.status == "success" }, "\(agent.logs.filter { $0.contains("sbom") })")
+        let pid = try #require(try harness.pid(ofContainer: "sbom-live"))
+        #expect(agent.logs.contains { $0.contains("read the root of running container process \(pid) instead") },
+                "\(agent.logs.filter { $0.contains("sbom") })")
+        let id = try #require(image()).id
+        let listed = try packages(try #require(try openDatabase(agent).document(for: id)).1)
+        #expect(listed == ["python six 1.16.0", "apk musl 1.2.4-r2", "apk zlib 1.3.1-r0"])
+    }
+
+    /// A queue of one: the first image is queued, the others turned away (reported failed
+    /// with the reason, no retry time) and queued again as room frees; all end scanned.
+    @Test func aFullQueueTurnsImagesAwayAndTakesThemBackWhenThereIsRoom() throws {
+        let harness = try ContainerdHarness(namespace: Self.namespace)
+        defer { harness.stop() }
+        let builder = try SBOMImageBuilder()
+        defer { builder.remove() }
+        let names = ["first", "second", "third"]
+        for name in names {
+            try builder.image(name, [.init(files: [Self.site + "\(name)-1.0.dist-info/METADATA": Self.metadata(name, "1.0")])])
+        }
+        try harness.importImage(archive: try builder.archive(names), baseName: "docker.io/library/sbom-full")
+
+        let agent = try AgentModuleRunner(instance: "containerd_socket: \(harness.socketPath)", otherChecks: [
+            "sbom": "containerd_socket: \(harness.socketPath)\nhost:\n  enabled: false\nscan_queue:\n  max_size: 1",
+        ])
+        defer { agent.stop() }
+        let images = { agent.store.entities(kind: .image).compactMap(\.image).filter { $0.repoTags.contains { $0.hasPrefix("docker.io/library/sbom-full:") } } }
+        #expect(agent.wait(timeout: 60) { images().count == 3 && images().allSatisfy { $0.sbom.status == "success" } },
+                "\(agent.logs.filter { $0.contains("sbom") })")
+        #expect(agent.logs.filter { $0.contains("scan queue full (1)") && $0.contains("dropped until there is room") }.count == 2,
+                "\(agent.logs.filter { $0.contains("sbom") })")
+    }
+
     @Test func theHostIsScannedAtStartAndAFailedHostScanIsNotRetried() throws {
         let harness = try ContainerdHarness(namespace: Self.namespace)
         defer { harness.stop() }

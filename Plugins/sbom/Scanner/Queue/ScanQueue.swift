@@ -27,6 +27,8 @@ public struct ScanQueue: Sendable {
     /// Queued ids in arrival order.
     private var order: [String] = []
     public private(set) var dropped = 0
+    /// Images queued and not yet taken by a worker.
+    public var queuedCount: Int { order.count }
     public private(set) var failedScans = 0
     public private(set) var succeededScans = 0
     /// Images forgotten while being scanned: their outcome is ignored.
