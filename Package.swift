@@ -124,9 +124,11 @@ let package = Package(
             .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ], path: "Plugins/containerd-api", exclude: ["generate-stubs.sh"]),
+        // An image record's target followed to this machine's manifest and config, for both modules.
+        .target(name: "OCIImage", path: "Plugins/oci-image"),
         // The containerd module's image facts, their SQLite cache and the paged image listing:
         // no gRPC, so the unit tests link it directly.
-        .target(name: "ContainerdImageIndex", dependencies: ["VigilModuleSQLite"], path: "Plugins/containerd/Images"),
+        .target(name: "ContainerdImageIndex", dependencies: ["VigilModuleSQLite", "OCIImage"], path: "Plugins/containerd/Images"),
         .target(name: "ContainerdModule", dependencies: [
             "CVigilModule", "VigilSwiftModuleKit", "ContainerdImageIndex", "ContainerdAPI",
             .product(name: "GRPCCore", package: "grpc-swift-2"),
@@ -136,7 +138,7 @@ let package = Package(
         ], path: "Plugins/containerd", exclude: ["Images"]),
         // Bills of materials: layer streams, catalogers, the layer cache and CycloneDX; no gRPC, so
         // `vigil sbom scan` and the unit tests link it directly.
-        .target(name: "SBOMScanner", dependencies: ["VigilModuleSQLite", "CSQLite3", "CZlib", "CZstd"],
+        .target(name: "SBOMScanner", dependencies: ["VigilModuleSQLite", "OCIImage", "CSQLite3", "CZlib", "CZstd"],
                 path: "Plugins/sbom/Scanner"),
         .target(name: "SBOMModule", dependencies: [
             "CVigilModule", "VigilSwiftModuleKit", "SBOMScanner", "ContainerdAPI",

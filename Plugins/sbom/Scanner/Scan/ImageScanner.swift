@@ -1,4 +1,5 @@
 import FoundationEssentials
+import OCIImage
 
 /// Where an image's layer blobs come from: containerd's content store, or an OCI archive.
 public protocol LayerBlobSource: Sendable {
@@ -73,60 +74,24 @@ public struct OCIImageLayout: Sendable {
     public var configDigest: String
     public var layers: [String]
     public var diffIDs: [String]
-    public var os: String
-    public var architecture: String
 
-    struct Descriptor: Decodable {
-        var mediaType: String?
-        var digest: String
-        var platform: Platform?
-        var annotations: [String: String]?
-    }
-
-    struct Platform: Decodable { var os: String?; var architecture: String? }
-    struct Index: Decodable { var manifests: [Descriptor] }
-    struct Manifest: Decodable { var mediaType: String?; var config: Descriptor?; var layers: [Descriptor]?; var manifests: [Descriptor]? }
-    struct Config: Decodable {
-        var os: String?
-        var architecture: String?
+    private struct Config: Decodable {
         var rootfs: RootFS?
         struct RootFS: Decodable { var diff_ids: [String]? }
     }
 
     /// Follows index → the manifest for this machine's platform → config. `read` returns a blob's bytes.
     public static func resolve(top digest: String, read: (String) async throws -> [UInt8]) async throws -> OCIImageLayout {
-        var manifestDigest = digest
-        var document = try JSONDecoder().decode(Manifest.self, from: Data(try await read(digest)))
-        // An index (or a Docker manifest list) names one manifest per platform.
-        var depth = 0
-        while let manifests = document.manifests, document.config == nil, depth < 3 {
-            guard let chosen = manifests.first(where: { $0.platform?.os == "linux" && $0.platform?.architecture == hostArchitecture })
-                ?? manifests.first(where: { $0.platform == nil }) ?? manifests.first else {
-                throw ImageScanner.Failure(description: "index \(manifestDigest) lists no manifest")
-            }
-            manifestDigest = chosen.digest
-            document = try JSONDecoder().decode(Manifest.self, from: Data(try await read(chosen.digest)))
-            depth += 1
+        let resolved: ImageManifest
+        do { resolved = try await ImageManifest.resolve(target: digest, read: read) } catch let failure as ImageManifest.Failure {
+            throw ImageScanner.Failure(description: failure.description)
         }
-        guard let config = document.config else { throw ImageScanner.Failure(description: "\(manifestDigest) is not an image manifest") }
-        let parsed = try JSONDecoder().decode(Config.self, from: Data(try await read(config.digest)))
-        return OCIImageLayout(manifestDigest: manifestDigest, configDigest: config.digest,
-                              layers: (document.layers ?? []).map(\.digest), diffIDs: parsed.rootfs?.diff_ids ?? [],
-                              os: parsed.os ?? "", architecture: parsed.architecture ?? "")
+        return OCIImageLayout(manifestDigest: resolved.manifestDigest, configDigest: resolved.configDigest,
+                              layers: resolved.layers.map(\.digest), diffIDs: try diffIDs(config: resolved.config))
     }
 
     /// Reads a config blob's diff ids alone (when the layers are already known).
     public static func diffIDs(config: [UInt8]) throws -> [String] {
         try JSONDecoder().decode(Config.self, from: Data(config)).rootfs?.diff_ids ?? []
-    }
-
-    public static var hostArchitecture: String {
-        #if arch(x86_64)
-        "amd64"
-        #elseif arch(arm64)
-        "arm64"
-        #else
-        ""
-        #endif
     }
 }
