@@ -15,15 +15,10 @@ struct ContainerdAPI: Sendable {
     let blobClients: BlobReaderPool
     let timeout: Duration
 
-    private func metadata(_ namespace: String) -> Metadata {
-        var metadata = Metadata()
-        metadata.addString(namespace, forKey: "containerd-namespace")
-        return metadata
-    }
+    private func metadata(_ namespace: String) -> Metadata { ContainerdCall.metadata(namespace: namespace) }
 
     private var options: CallOptions {
-        var options = CallOptions.defaults
-        options.timeout = timeout
+        var options = ContainerdCall.options(timeout: timeout)
         options.waitForReady = false
         // Listings of tens of thousands of images run to tens of MB (grpc-swift's default cap is
         // 4 MiB). The NIO transport applies the *request* limit to decoding responses too.

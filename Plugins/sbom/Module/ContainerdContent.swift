@@ -33,17 +33,8 @@ final class ContainerdContent: LayerBlobSource, @unchecked Sendable {
         await runner.value
     }
 
-    private var metadata: Metadata {
-        var metadata = Metadata()
-        metadata.addString(namespace, forKey: "containerd-namespace")
-        return metadata
-    }
-
-    private var options: CallOptions {
-        var options = CallOptions.defaults
-        options.timeout = timeout
-        return options
-    }
+    private var metadata: Metadata { ContainerdCall.metadata(namespace: namespace) }
+    private var options: CallOptions { ContainerdCall.options(timeout: timeout) }
 
     func namespaces() async throws -> [String] {
         let service = Containerd_Services_Namespaces_V1_Namespaces.Client(wrapping: client)
