@@ -4,6 +4,8 @@ import VigilModel
 /// the minimum, average and maximum of the points that fall in it, so a
 /// 24 h plot of a 15 s series costs what the plot can show, not what the
 /// store holds, and a one-point spike still reaches the screen as a max.
+/// The local store does the reduction in SQL (`LocalStoreQuery.buckets`)
+/// on this grid.
 public enum Downsampler {
     public struct Bucket: Sendable, Equatable {
         public var min: Double
@@ -38,22 +40,5 @@ public enum Downsampler {
         }
 
         public func time(ofBucket index: Int) -> Int64 { start + Int64(index) * step }
-    }
-
-    public static func buckets(_ points: [Point], grid: Grid) -> [Bucket?] {
-        var out = [Bucket?](repeating: nil, count: grid.count)
-        for point in points where point.value.isFinite {
-            guard let i = grid.index(of: point.timestamp) else { continue }
-            if var bucket = out[i] {
-                bucket.min = Swift.min(bucket.min, point.value)
-                bucket.max = Swift.max(bucket.max, point.value)
-                bucket.sum += point.value
-                bucket.count += 1
-                out[i] = bucket
-            } else {
-                out[i] = Bucket(min: point.value, max: point.value, sum: point.value, count: 1)
-            }
-        }
-        return out
     }
 }

@@ -26,19 +26,23 @@ public struct PlotData: Sendable {
         var columns: [Column] = []
         var omitted = 0
         for line in spec.lines {
-            let results = try store.run(metric: line.metric, tags: line.tags, since: grid.start)
+            // Bucketed in SQLite: a 24 h plot reads one row per pixel, not every stored point.
+            let results = try store.buckets(metric: line.metric, tags: line.tags, start: grid.start, step: grid.step,
+                                            count: grid.count, ceiling: line.ceiling)
             for result in results {
                 guard columns.count < maxColumns else {
                     omitted += 1
                     continue
                 }
-                let scaled = result.points.compactMap { point -> Point? in
-                    guard point.value < line.ceiling else { return nil }
-                    return Point(timestamp: point.timestamp, value: point.value * line.scale)
+                var buckets = [Downsampler.Bucket?](repeating: nil, count: grid.count)
+                for stored in result.buckets where stored.index < grid.count {
+                    // A scale turns min and max around only when it is negative.
+                    let (low, high) = line.scale < 0 ? (stored.max, stored.min) : (stored.min, stored.max)
+                    buckets[stored.index] = Downsampler.Bucket(min: low * line.scale, max: high * line.scale,
+                                                               sum: stored.sum * line.scale, count: stored.count)
                 }
-                guard !scaled.isEmpty else { continue }
                 let extra = results.count > 1 ? " " + distinguishingTags(result.tags, among: results.map(\.tags)) : ""
-                columns.append(Column(label: line.label + extra, buckets: Downsampler.buckets(scaled, grid: grid)))
+                columns.append(Column(label: line.label + extra, buckets: buckets))
             }
         }
         return PlotData(spec: spec, grid: grid, columns: columns, omitted: omitted)

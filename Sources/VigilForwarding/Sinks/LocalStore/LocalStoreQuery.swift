@@ -26,8 +26,12 @@ public struct LocalStoreQuery: Sendable {
     }
 
     public let databasePath: String
+    private let reader: Reader
 
-    public init(databasePath: String) { self.databasePath = databasePath }
+    public init(databasePath: String) {
+        self.databasePath = databasePath
+        reader = Reader(path: databasePath)
+    }
 
     public init(config: AgentConfig) { self.init(databasePath: VigilDatabase.path(runPath: config.runPath)) }
 
@@ -35,21 +39,12 @@ public struct LocalStoreQuery: Sendable {
     /// bare tags; the series' host matches `host:NAME` too), with their points
     /// at or after `since` (unix seconds), oldest first.
     public func run(metric: String, tags: [String] = [], since: Int64 = 0) throws -> [Result] {
-        guard FileManager.default.fileExists(atPath: databasePath) else {
-            throw LocalStoreError(description: "no local store at \(databasePath) (has the agent run with this configuration?)")
-        }
-        let pool = try VigilDatabase.openReadOnly(path: databasePath)
-        return try pool.read { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT id, tags, host, type FROM ts_series WHERE metric = ? ORDER BY tags, host",
-                                        arguments: [metric])
+        try reader.pool().read { db in
             var results: [Result] = []
-            for row in rows {
-                let seriesTags = LocalTimeSeriesStore.decodeTags(row["tags"])
-                let host: String = row["host"]
-                let matches = tags.allSatisfy { wanted in
-                    seriesTags.contains(wanted) || (wanted.hasPrefix("host:") && wanted.dropFirst(5) == host)
-                }
-                guard matches else { continue }
+            for series in try Self.series(db, metric: metric, tags: tags) {
+                let row = series.row
+                let seriesTags = series.tags
+                let host = series.host
                 let points = try Row.fetchAll(db, sql: "SELECT ts, value FROM ts_points WHERE series_id = ? AND ts >= ? ORDER BY ts",
                                               arguments: [row["id"] as Int64, since]).map {
                     Point(timestamp: $0["ts"], value: $0["value"])
@@ -58,6 +53,60 @@ public struct LocalStoreQuery: Sendable {
                 results.append(Result(metric: metric, tags: seriesTags, host: host, type: row["type"], points: points))
             }
             return results
+        }
+    }
+
+    /// One series' points reduced in SQLite to buckets of `step` seconds from `start` (the
+    /// grid of a plot): min, max, sum and count of the values below `ceiling` in each. A
+    /// 24 h plot of a 15 s series reads ~600 rows instead of 5,760.
+    public struct Bucketed: Sendable {
+        public struct Bucket: Sendable, Equatable {
+            public var index: Int
+            public var min: Double
+            public var max: Double
+            public var sum: Double
+            public var count: Int
+        }
+
+        public var tags: [String]
+        public var host: String
+        public var buckets: [Bucket]
+    }
+
+    public func buckets(metric: String, tags: [String] = [], start: Int64, step: Int64, count: Int,
+                        ceiling: Double = .infinity) throws -> [Bucketed] {
+        let end = start + step * Int64(count)
+        return try reader.pool().read { db in
+            let statement = try db.cachedStatement(sql: """
+                SELECT (ts - ?1) / ?2 AS i, MIN(value), MAX(value), SUM(value), COUNT(*) FROM ts_points
+                WHERE series_id = ?3 AND ts >= ?1 AND ts < ?4 AND value < ?5 AND value > -9e999
+                GROUP BY i ORDER BY i
+                """)
+            var results: [Bucketed] = []
+            for series in try Self.series(db, metric: metric, tags: tags) {
+                let rows = try Row.fetchCursor(statement, arguments: [start, step, series.row["id"] as Int64, end, ceiling])
+                var buckets: [Bucketed.Bucket] = []
+                while let row = try rows.next() {
+                    buckets.append(Bucketed.Bucket(index: row[0], min: row[1], max: row[2], sum: row[3], count: row[4]))
+                }
+                guard !buckets.isEmpty else { continue }
+                results.append(Bucketed(tags: series.tags, host: series.host, buckets: buckets))
+            }
+            return results
+        }
+    }
+
+    /// The series of `metric` that carry every one of `tags` (the host matches `host:NAME`).
+    private static func series(_ db: Database, metric: String, tags: [String]) throws -> [(row: Row, tags: [String], host: String)] {
+        let rows = try Row.fetchAll(db, sql: "SELECT id, tags, host, type FROM ts_series WHERE metric = ? ORDER BY tags, host",
+                                    arguments: [metric])
+        return rows.compactMap { row in
+            let seriesTags = LocalTimeSeriesStore.decodeTags(row["tags"])
+            let host: String = row["host"]
+            let matches = tags.allSatisfy { wanted in
+                seriesTags.contains(wanted) || (wanted.hasPrefix("host:") && wanted.dropFirst(5) == host)
+            }
+            return matches ? (row, seriesTags, host) : nil
         }
     }
 
@@ -72,11 +121,7 @@ public struct LocalStoreQuery: Sendable {
     /// Every stored metric whose name contains `pattern` (or matches it as a glob when it
     /// holds `*` or `?`), sorted by name.
     public func list(pattern: String? = nil) throws -> [MetricSummary] {
-        guard FileManager.default.fileExists(atPath: databasePath) else {
-            throw LocalStoreError(description: "no local store at \(databasePath) (has the agent run with this configuration?)")
-        }
-        let pool = try VigilDatabase.openReadOnly(path: databasePath)
-        let rows = try pool.read { db in
+        let rows = try reader.pool().read { db in
             try Row.fetchAll(db, sql: """
                 SELECT s.metric AS metric, s.tags AS tags,
                        (SELECT COUNT(*) FROM ts_points p WHERE p.series_id = s.id) AS points
@@ -108,8 +153,29 @@ public struct LocalStoreQuery: Sendable {
 
     /// Metric names present, for a helpful message when a query finds nothing.
     public func metricNames() throws -> [String] {
-        let pool = try VigilDatabase.openReadOnly(path: databasePath)
-        return try pool.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT metric FROM ts_series ORDER BY metric") }
+        try reader.pool().read { db in try String.fetchAll(db, sql: "SELECT DISTINCT metric FROM ts_series ORDER BY metric") }
+    }
+
+    /// One read-only pool per query object, opened on first use and kept: the console asks
+    /// for many plots a second, and opening a pool (schema, WAL index) cost more than a read.
+    private final class Reader: @unchecked Sendable {
+        let path: String
+        private let lock = NSLock()
+        private var opened: DatabasePool?
+
+        init(path: String) { self.path = path }
+
+        func pool() throws -> DatabasePool {
+            try lock.withLock {
+                if let opened { return opened }
+                guard FileManager.default.fileExists(atPath: path) else {
+                    throw LocalStoreError(description: "no local store at \(path) (has the agent run with this configuration?)")
+                }
+                let pool = try VigilDatabase.openReadOnly(path: path)
+                opened = pool
+                return pool
+            }
+        }
     }
 }
 
