@@ -41,7 +41,7 @@ repo_root=$(cd "$(dirname "$0")/.." && pwd -P)
 config_src="$repo_root/deploy/image"
 
 # The modules a DaemonSet runs; the example module is for module authors only.
-modules=(libvigil-cgroup.so libvigil-network.so libvigil-containerd.so)
+modules=(libvigil-cgroup.so libvigil-network.so libvigil-containerd.so libvigil-sbom.so libvigil-kubernetes.so libvigil-autoscaling.so)
 for product in vigil "${modules[@]}"; do
     [[ -f "$build_dir/$product" ]] || { echo "build-image: $build_dir/$product is missing (swift build first)" >&2; exit 1; }
 done
@@ -134,6 +134,11 @@ fi
 # The DaemonSet configuration: /host/... roots, the shared socket folder, the
 # private run folder.
 cp -r "$config_src/etc/vigil/." "$rootfs/etc/vigil/"
+# The Kubernetes collectors are opt-in, as in conf.d: their examples ship, renamed on use.
+for check in kubernetes autoscaling; do
+    install -d "$rootfs/etc/vigil/conf.d/$check.d"
+    cp "$repo_root/conf.d/$check.d/conf.yaml.example" "$rootfs/etc/vigil/conf.d/$check.d/"
+done
 chown -R root:root "$rootfs/etc/vigil"
 find "$rootfs/etc/vigil" -type d -exec chmod 0755 {} + -o -type f -exec chmod 0644 {} +
 

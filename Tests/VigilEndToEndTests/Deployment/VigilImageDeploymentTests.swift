@@ -28,6 +28,7 @@ struct VigilImageDeploymentTests {
         var socketFolderOnHost: [String] = []
         var tokenInRunFolder = false
         var appListing = ""
+        var sbomList = ""
         var appReadsToken: Int32 = 0
         var appWritesFolder: Int32 = 0
         var stoppedBySIGTERM = false
@@ -84,6 +85,12 @@ struct VigilImageDeploymentTests {
                 return !seen.memory.isEmpty && !seen.network.isEmpty
             }
 
+            // The sbom module reads the application's image through the mounted containerd socket.
+            _ = Subprocess.poll(timeout: 60, interval: 1) {
+                seen.sbomList = (try? vigil.exec(["/usr/bin/vigil", "sbom", "list", "-c", "/etc/vigil/vigil.yaml"]))?.stdout ?? ""
+                return seen.sbomList.split(separator: "\n").contains { $0.contains(ApplicationPod.imageName) && $0.contains("success") }
+            }
+
             // What the application can see of the agent's files.
             seen.socketFolderOnHost = ((try? FileManager.default.contentsOfDirectory(atPath: vigil.socketDirectory)) ?? []).sorted()
             seen.tokenInRunFolder = FileManager.default.fileExists(atPath: vigil.runDirectory + "/auth_token")
@@ -117,9 +124,11 @@ struct VigilImageDeploymentTests {
         try #require(seen.readyAfterStart, "the probe (vigil health --live) never succeeded; \(context)")
         // Only CAP_SYS_PTRACE (bit 19), as the DaemonSet grants.
         #expect(seen.capabilities.hasSuffix("0000000000080000"), "\(seen.capabilities)")
-        for module in ["cgroup", "network", "containerd"] {
+        for module in ["cgroup", "network", "containerd", "sbom", "kubernetes", "autoscaling"] {
             #expect(seen.modules.contains("libvigil-\(module).so"), "\(seen.modules)")
         }
+        #expect(seen.sbomList.split(separator: "\n").contains { $0.contains(ApplicationPod.imageName) && $0.contains("success") },
+                "\(seen.sbomList)")
         #expect(!seen.modules.contains("example"), "the example module is not shipped: \(seen.modules)")
         #expect(!seen.modules.contains("refused"), "\(seen.modules)")
 

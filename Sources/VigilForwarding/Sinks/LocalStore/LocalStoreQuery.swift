@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 import VigilConfig
 import VigilModel
 
@@ -158,15 +159,14 @@ public struct LocalStoreQuery: Sendable {
 
     /// One read-only pool per query object, opened on first use and kept: the console asks
     /// for many plots a second, and opening a pool (schema, WAL index) cost more than a read.
-    private final class Reader: @unchecked Sendable {
+    private final class Reader: Sendable {
         let path: String
-        private let lock = NSLock()
-        private var opened: DatabasePool?
+        private let opened = Mutex<DatabasePool?>(nil)
 
         init(path: String) { self.path = path }
 
         func pool() throws -> DatabasePool {
-            try lock.withLock {
+            try opened.withLock { opened in
                 if let opened { return opened }
                 guard FileManager.default.fileExists(atPath: path) else {
                     throw LocalStoreError(description: "no local store at \(path) (has the agent run with this configuration?)")
