@@ -67,10 +67,20 @@ public final class Forwarder: FlushSink, StatusReporting {
 
     /// Waits for every consumed flush to be stored, then tries once more,
     /// for at most `forwarder_stop_timeout`, to deliver what is pending —
-    /// every destination at the same time.
-    public func stop() async {
-        for worker in workers { await worker.drain() }
-        let deadline = ProcessInfo.processInfo.systemUptime + settings.stopTimeoutSeconds
+    /// every destination at the same time. All of it within `seconds` (what
+    /// the agent's `stop_timeout` leaves): a destination still writing then
+    /// is named in the log and left behind.
+    public func stop(within seconds: Double = .infinity) async {
+        let outer = MonotonicClock.seconds() + seconds
+        for worker in workers {
+            guard await worker.drain(until: outer) else {
+                logger.error("stop: the \(worker.sink.name) destination has not stored every flush within stop_timeout; what it has not stored is lost")
+                continue
+            }
+        }
+        // The lanes count in systemUptime.
+        let deadline = ProcessInfo.processInfo.systemUptime
+            + max(0, min(settings.stopTimeoutSeconds, outer - MonotonicClock.seconds()))
         await withTaskGroup(of: Void.self) { group in
             for worker in workers { group.addTask { await worker.sink.stop(deadline: deadline) } }
         }
