@@ -24,6 +24,8 @@ public enum ConfigLint {
         "dogstatsd_buffer_size", "dogstatsd_so_rcvbuf", "dogstatsd_socket_queue_length", "dogstatsd_origin_detection",
         "dogstatsd_tag_cardinality", "dogstatsd_expiry_seconds", "dogstatsd_queue_size", "dogstatsd_pipeline_count",
         "dogstatsd_tags", "dogstatsd_mapper_profiles", "dogstatsd_mapper_cache_size", "statsd_metric_namespace",
+        "dogstatsd_context_limit", "dogstatsd_context_limit_per_origin", "dogstatsd_tags_per_sample_limit",
+        "dogstatsd_tag_length_limit",
         "statsd_metric_namespace_blacklist", "metric_filterlist", "metric_filterlist_match_prefix",
         "histogram_copy_to_distribution", "histogram_copy_to_distribution_prefix",
         // shipped modules' agent-wide fallbacks
