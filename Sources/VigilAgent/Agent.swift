@@ -137,13 +137,11 @@ public final class Agent: @unchecked Sendable {
         }
         batch.append(dogstatsd.flush(now: now, force: force))
         defer { flushedOnce.store(true, ordering: .releasing) }
-        if !batch.isEmpty {
-            if !firstFlushLogged {
-                firstFlushLogged = true
-                logger.info("first flush: \(batch.series.count) series, \(batch.sketches.count) sketches, \(batch.events.count) events, \(batch.serviceChecks.count) service checks to \(forwarder.destinationNames.joined(separator: ", "))")
-            }
-            forwarder.consume(batch)
+        if !batch.isEmpty, !firstFlushLogged {
+            firstFlushLogged = true
+            logger.info("first flush: \(batch.series.count) series, \(batch.sketches.count) sketches, \(batch.events.count) events, \(batch.serviceChecks.count) service checks to \(forwarder.destinationNames.joined(separator: ", "))")
         }
+        forwarder.consume(batch)
     }
 
     /// "2 check instances (cgroup, network)": a count and the distinct names.

@@ -16,7 +16,8 @@ public enum ConfigLint {
         // forwarding
         "api_key", "dd_url", "forwarder_compression", "forwarder_queue_size", "forwarder_storage_max_size",
         "forwarder_timeout", "forwarder_backoff_base", "forwarder_backoff_max", "forwarder_stop_timeout",
-        "local_store", "local_store_retention", "prometheus_scrape", "prometheus_remote_write",
+        "forwarder_unstored_max_size",
+        "local_store", "local_store_retention", "local_store_max_size", "prometheus_scrape", "prometheus_remote_write",
         // tagging
         "container_env_as_tags", "container_labels_as_tags",
         // DogStatsD

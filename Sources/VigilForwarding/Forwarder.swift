@@ -41,8 +41,9 @@ public final class Forwarder: FlushSink, StatusReporting {
                                              delivery: settings.delivery, logger: logger))
             }
             if settings.localStore {
-                sinks.append(LocalStoreSink(store: LocalTimeSeriesStore(database: database, retentionSeconds: settings.localRetentionSeconds),
-                                            logger: logger))
+                sinks.append(LocalStoreSink(store: LocalTimeSeriesStore(database: database, retentionSeconds: settings.localRetentionSeconds,
+                                                                          maxBytes: settings.localStoreMaxBytes),
+                                            unstoredMaxBytes: settings.delivery.unstoredMaxBytes, logger: logger))
             }
         }
         scrape = settings.prometheusScrape ? ScrapeSink() : nil
@@ -59,10 +60,11 @@ public final class Forwarder: FlushSink, StatusReporting {
     /// Where flushes go, in configuration order (for the log).
     public var destinationNames: [String] { workers.map(\.sink.name) }
 
-    /// Hands the flush to every destination; returns at once.
+    /// Hands the flush to every destination; returns at once. An empty
+    /// flush goes only to destinations holding what their storage refused,
+    /// so that it is tried again even when nothing new comes.
     public func consume(_ batch: FlushBatch) {
-        guard !batch.isEmpty else { return }
-        for worker in workers { worker.submit(batch) }
+        for worker in workers where !batch.isEmpty || worker.sink.holdsUnstored { worker.submit(batch) }
     }
 
     /// Waits for every consumed flush to be stored, then tries once more,
@@ -79,10 +81,14 @@ public final class Forwarder: FlushSink, StatusReporting {
             }
         }
         // The lanes count in systemUptime.
-        let deadline = ProcessInfo.processInfo.systemUptime
-            + max(0, min(settings.stopTimeoutSeconds, outer - MonotonicClock.seconds()))
+        let left = max(0, outer - MonotonicClock.seconds())
+        let deadline = ProcessInfo.processInfo.systemUptime + min(settings.stopTimeoutSeconds, left)
+        // A flush a full disk would not take is tried until the agent's stop_timeout, not only the last send's.
+        let storeDeadline = ProcessInfo.processInfo.systemUptime + (left.isFinite ? left : settings.stopTimeoutSeconds)
         await withTaskGroup(of: Void.self) { group in
-            for worker in workers { group.addTask { await worker.sink.stop(deadline: deadline) } }
+            for worker in workers {
+                group.addTask { await worker.sink.stop(deadline: deadline, storeDeadline: storeDeadline) }
+            }
         }
     }
 
