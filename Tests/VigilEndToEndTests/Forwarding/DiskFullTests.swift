@@ -137,4 +137,61 @@ import Testing
             #expect(try stored(f, name) == [9], "\(name)")
         }
     }
+
+    /// The same for a remote destination: payloads the outbox cannot take
+    /// wait in memory and reach the intake once there is room.
+    @Test func payloadsTheOutboxRefusedReachTheIntakeOnceThereIsRoom() throws {
+        let intake = RecordingIntake(apiKey: "disk-full-key")
+        let port = try intake.start()
+        defer { intake.stop() }
+        let f = try AgentFixture(extraConfig: """
+            flush_interval: 1
+            stop_timeout: 10
+            local_store: false
+            dd_url: http://127.0.0.1:\(port)
+            api_key: disk-full-key
+            """)
+        defer { f.remove() }
+        let run = try smallDisk(f)
+        defer { _ = try? Subprocess.run("umount", ["-l", run], check: false) }
+        let pid = try Subprocess.spawn(AgentFixture.vigil, ["run", "-c", f.configFile],
+                                       stdoutPath: f.root + "/out.log", stderrPath: f.root + "/err.log")
+        var exited = false
+        defer { if !exited { Subprocess.killAndReap(pid: pid) } }
+        func log() -> String { (try? String(contentsOfFile: f.root + "/err.log", encoding: .utf8)) ?? "" }
+        func datadog() throws -> [String: Any] {
+            let status = try f.json(["status", "--json"]) as? [String: Any]
+            let forwarder = status?["forwarder"] as? [String: Any]
+            return (forwarder?["destinations"] as? [String: Any])?["datadog"] as? [String: Any] ?? [:]
+        }
+        let socket = f.root + "/dogstatsd/dsd.socket"
+        #expect(try Subprocess.poll(timeout: 20) { FileManager.default.fileExists(atPath: socket) })
+        try send(["disk.warmup"], value: 1, socket: socket)
+        #expect(try Subprocess.poll(timeout: 30, interval: 0.5) { intake.recorded.series.contains { $0.metric == "disk.warmup" } })
+
+        fill(run + "/filler")
+        let names = (0..<3000).map { "disk.remote.m\($0)" }
+        try send(names, value: 3, socket: socket)
+        var status: [String: Any] = [:]
+        #expect(try Subprocess.poll(timeout: 30, interval: 0.5) {
+            status = try datadog()
+            return unstored(status, "held_payloads") > 0
+        }, "\(status)\n\(log())")
+        #expect((status["store_failures"] as? Int ?? 0) >= 1)
+        #expect(!intake.recorded.series.contains { $0.metric.hasPrefix("disk.remote.") })
+
+        try FileManager.default.removeItem(atPath: run + "/filler")
+        #expect(try Subprocess.poll(timeout: 30, interval: 0.5) {
+            Set(intake.recorded.series.map(\.metric).filter { $0.hasPrefix("disk.remote.") }).count == 3000
+        }, "\(log())")
+        status = try datadog()
+        #expect(unstored(status, "held_payloads") == 0)
+        #expect(unstored(status, "recovered_payloads") > 0)
+        #expect(unstored(status, "dropped_payloads") == 0)
+
+        kill(pid, SIGTERM)
+        let exit = Subprocess.wait(pid: pid, timeout: 20)
+        exited = exit != nil
+        #expect(exit == 0, "\(log())")
+    }
 }
