@@ -97,7 +97,17 @@ extension AgentConfig {
     /// Unknown keys and values of this configuration's file (none on embedded defaults), and
     /// settings that expose credentials on the network.
     public var lintWarnings: [ConfigLint.Warning] {
-        ConfigLint.warnings(root, file: file ?? "<inline>") + exposureWarnings
+        ConfigLint.warnings(root, file: file ?? "<inline>") + exposureWarnings + stopWarnings
+    }
+
+    /// The last send at stop (`forwarder_stop_timeout`) happens within
+    /// `stop_timeout`, after the checks' and collectors' share: set as long
+    /// or longer, it is cut short.
+    var stopWarnings: [ConfigLint.Warning] {
+        guard let send = double("forwarder_stop_timeout"), send >= stopTimeout else { return [] }
+        let node = root?["forwarder_stop_timeout"]
+        return [ConfigLint.Warning(file: file ?? "<inline>", line: node?.line ?? 0, column: node?.column ?? 0,
+                                   message: "forwarder_stop_timeout (\(send) s) is not shorter than stop_timeout (\(stopTimeout) s), which bounds the whole stop: the last send gets what the stop has left")]
     }
 
     /// Credentials in clear text beyond this host: an `http://` intake gets the API key, a
