@@ -164,6 +164,9 @@ public final class Scheduler: StatusReporting, @unchecked Sendable {
                 if let started = e.runStarted {
                     watch(&e, id: id, running: now - started)
                     if e.timedOut { hung.append("\(e.check.checkName) (\(id))") }
+                    // Wake when this run would pass its next limit, not up to a second later.
+                    if !e.overran { nextWake = min(nextWake, started + overrunLimit(e) + 0.001) }
+                    if runTimeout > 0, !e.timedOut { nextWake = min(nextWake, started + runTimeout + 0.001) }
                 }
                 entries[id] = e
             }
@@ -177,8 +180,7 @@ public final class Scheduler: StatusReporting, @unchecked Sendable {
     /// An overrun gives the run's slot to a new runner, once per run, and is
     /// logged once; `module_run_timeout` then counts the run failed.
     private func watch(_ e: inout Entry, id: String, running: Double) {
-        let limit = runTimeout > 0 ? min(e.check.interval, runTimeout) : e.check.interval
-        if !e.overran, running > limit {
+        if !e.overran, running > overrunLimit(e) {
             e.overran = true
             e.runner?.released = true
             startRunner()
@@ -191,6 +193,10 @@ public final class Scheduler: StatusReporting, @unchecked Sendable {
             e.stats.lastError = "run exceeded module_run_timeout (\(Self.seconds(runTimeout))) and was abandoned; it has not returned"
             logger.error("check \(e.check.checkName) (\(id)) exceeded module_run_timeout (\(Self.seconds(runTimeout))): run counted failed and abandoned; the module cannot be interrupted, so the instance is not run again until the call returns")
         }
+    }
+
+    private func overrunLimit(_ e: Entry) -> Double {
+        runTimeout > 0 ? min(e.check.interval, runTimeout) : e.check.interval
     }
 
     private func runnerLoop(_ runner: Runner) {
