@@ -144,4 +144,38 @@ import Testing
         let series = try #require(try f.json(["query", "example.value", "--json", "--since", "10m"]) as? [[String: Any]])
         #expect(series.flatMap { ($0["points"] as? [[Double]]) ?? [] }.count >= 8)
     }
+
+    /// A module whose destroy never returns (the SIGTERM that never
+    /// completed): the stop still ends within stop_timeout and names it.
+    @Test func aDestroyThatNeverReturnsDoesNotHoldTheStop() throws {
+        let f = try AgentFixture(extraConfig: "flush_interval: 1\nstop_timeout: 5")
+        defer { f.remove() }
+        let source = Self.hangSource
+            .replacingOccurrences(of: "mark(\"started\");\n    for (;;) sleep(1000);", with: "mark(\"started\");")
+            .replacingOccurrences(of: "static void hang_destroy(void *instance) { mark(\"destroyed\"); free(instance); }",
+                                  with: "static void hang_destroy(void *instance) { (void)instance; mark(\"destroying\"); for (;;) sleep(1000); }")
+        #expect(source.contains("for (;;) sleep(1000); }") && !source.contains("for (;;) sleep(1000);\n    return"))
+        try f.compileModule(source: source, named: "hang.so")
+        try f.write("instances:\n  - min_collection_interval: 1\n", to: "conf.d/hang.d/conf.yaml")
+        let marker = f.root + "/hang-marker"
+        let pid = try Subprocess.spawn(AgentFixture.vigil, ["run", "-c", f.configFile],
+                                       stdoutPath: f.root + "/out.log", stderrPath: f.root + "/err.log",
+                                       environment: ["HANG_MARKER": marker])
+        var exited = false
+        defer { if !exited { Subprocess.killAndReap(pid: pid) } }
+        func log() -> String { (try? String(contentsOfFile: f.root + "/err.log", encoding: .utf8)) ?? "" }
+        // It runs, and returns, every second.
+        #expect(try Subprocess.poll(timeout: 20, interval: 0.3) {
+            ((try? String(contentsOfFile: marker, encoding: .utf8)) ?? "").split(separator: "\n").count >= 2
+        })
+        let stopping = Date()
+        kill(pid, SIGTERM)
+        let status = Subprocess.wait(pid: pid, timeout: 20)
+        exited = status != nil
+        #expect(status == 0, "\(log())")
+        #expect(Date().timeIntervalSince(stopping) < 5.5)
+        #expect(log().contains("stop: abandoned hang instance"), "\(log())")
+        #expect(log().contains("stop or destroy has not returned"), "\(log())")
+        #expect(try String(contentsOfFile: marker, encoding: .utf8).contains("destroying"))
+    }
 }
