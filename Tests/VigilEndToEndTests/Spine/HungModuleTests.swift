@@ -178,4 +178,20 @@ import Testing
         #expect(log().contains("stop or destroy has not returned"), "\(log())")
         #expect(try String(contentsOfFile: marker, encoding: .utf8).contains("destroying"))
     }
+
+    /// `vigil check` on a module that never returns reports it past
+    /// module_run_timeout instead of hanging the command.
+    @Test func vigilCheckReportsARunThatNeverReturns() throws {
+        let f = try AgentFixture(extraConfig: "module_run_timeout: 2\nstop_timeout: 3")
+        defer { f.remove() }
+        try f.compileModule(source: Self.hangSource, named: "hang.so")
+        try f.write("instances:\n  - min_collection_interval: 1\n", to: "conf.d/hang.d/conf.yaml")
+        let started = Date()
+        let result = try f.vigil(["check", "hang"], timeout: 30, environment: ["HANG_MARKER": f.root + "/marker"])
+        #expect(result.status == 1)
+        #expect(Date().timeIntervalSince(started) < 10)
+        #expect((result.stdout + result.stderr).contains("run exceeded module_run_timeout (2.0 s) and was abandoned"),
+                "\(result.stdout)\n\(result.stderr)")
+        #expect((result.stdout + result.stderr).contains("destroy skipped, its run has not returned"))
+    }
 }
