@@ -52,7 +52,7 @@ let package = Package(
         // Workload entities as plain values: the store's model, and what Swift modules publish.
         .target(name: "VigilEntities"),
         .target(name: "VigilWorkload", dependencies: ["VigilEntities", "VigilModel", "VigilConfig"]),
-        .target(name: "VigilScheduler", dependencies: ["VigilModel"]),
+        .target(name: "VigilScheduler", dependencies: ["VigilModel", .product(name: "Logging", package: "swift-log")]),
         .target(name: "VigilModules", dependencies: [
             "CVigilModule", "VigilSwiftModuleKit", "VigilModel", "VigilConfig", "VigilAggregation", "VigilWorkload",
             "VigilScheduler",

@@ -44,7 +44,7 @@ public final class Agent: @unchecked Sendable {
         dogstatsd = try DogStatsDServer(config: config, hostname: config.hostname, tagProvider: tagger)
         statusServer = try StatusServer(config: config)
         setup = CheckSetup(config: config, logger: logger)
-        let scheduler = Scheduler(runners: config.checkRunners)
+        let scheduler = Scheduler(runners: config.checkRunners, runTimeout: config.moduleRunTimeout, logger: logger)
         self.scheduler = scheduler
         autodiscovery = Autodiscovery(
             templates: setup.confd.configs.filter(\.isTemplate), modules: setup.modules.modules, services: services,
@@ -85,20 +85,44 @@ public final class Agent: @unchecked Sendable {
     }
 
     /// Stops intake and checks, flushes every pending sample, and returns
-    /// once forwarding has persisted them.
+    /// once forwarding has persisted them — within `stop_timeout`, whatever
+    /// a module does. Module calls cannot be interrupted: a run, stop or
+    /// destroy that has not returned in its share of the time is abandoned
+    /// (named in the log) and the shutdown goes on without it.
     public func shutdown() async {
-        logger.info("vigil stopping")
+        let budget = config.stopTimeout
+        let deadline = MonotonicClock.seconds() + budget
+        @Sendable func left() -> Double { max(0, deadline - MonotonicClock.seconds()) }
+        logger.info("vigil stopping (stop_timeout \(Scheduler.seconds(budget)))")
         flushTask?.cancel()
+        let watchdog = ShutdownWatchdog(deadline: deadline + 1, budget: budget, logger: logger)
         await OffPool.run { [self] in
             dogstatsd.stop()
             autodiscovery.stop()
-            scheduler.stop()
-            for instance in setup.runningInstances where instance.isCollector { instance.stop() }
+            // Runs in progress still add samples: they get a third of the time.
+            watchdog.phase("waiting for check runs")
+            for run in scheduler.stop(timeout: budget / 3) {
+                logger.error("stop: abandoning check \(run.checkName) (\(run.instanceID)): its run has not returned after \(Scheduler.seconds(run.runningSeconds)); its module's destroy will be skipped")
+            }
+            watchdog.phase("stopping collectors")
+            let collectors = setup.runningInstances.filter(\.isCollector)
+            if !collectors.isEmpty, OffPool.call("vigil-stop-collectors", within: left() / 3, {
+                for instance in collectors { instance.stop() }
+                return true
+            }) == nil {
+                logger.error("stop: abandoning collectors: a collector's stop has not returned (\(collectors.map(\.instanceID).joined(separator: ", ")))")
+            }
+            watchdog.phase("flushing")
             flush(force: true)
         }
-        await forwarder.stop()
+        watchdog.phase("forwarding")
+        // Destroys get what forwarding leaves, at least a second.
+        await forwarder.stop(within: max(0, left() - 1))
         statusServer.stop()
-        await OffPool.run { [self] in setup.shutdown() }
+        watchdog.phase("destroying module instances")
+        let abandoned = await OffPool.run { [self] in setup.shutdown(within: left()) }
+        for line in abandoned { logger.error("stop: abandoned \(line)") }
+        watchdog.done()
         logger.info("vigil stopped")
     }
 
@@ -113,13 +137,11 @@ public final class Agent: @unchecked Sendable {
         }
         batch.append(dogstatsd.flush(now: now, force: force))
         defer { flushedOnce.store(true, ordering: .releasing) }
-        if !batch.isEmpty {
-            if !firstFlushLogged {
-                firstFlushLogged = true
-                logger.info("first flush: \(batch.series.count) series, \(batch.sketches.count) sketches, \(batch.events.count) events, \(batch.serviceChecks.count) service checks to \(forwarder.destinationNames.joined(separator: ", "))")
-            }
-            forwarder.consume(batch)
+        if !batch.isEmpty, !firstFlushLogged {
+            firstFlushLogged = true
+            logger.info("first flush: \(batch.series.count) series, \(batch.sketches.count) sketches, \(batch.events.count) events, \(batch.serviceChecks.count) service checks to \(forwarder.destinationNames.joined(separator: ", "))")
         }
+        forwarder.consume(batch)
     }
 
     /// "2 check instances (cgroup, network)": a count and the distinct names.

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Logging
 import VigilConfig
 import VigilModel
@@ -83,6 +84,48 @@ public final class CheckSetup: @unchecked Sendable {
     public func shutdown() {
         gated?.shutdown()
         for instance in instances { instance.destroy() }
+    }
+
+    /// `shutdown` within `seconds`, whatever a module does: each instance is
+    /// destroyed on a thread of its own, one whose run never returned is
+    /// not destroyed at all (its module still runs on that thread), and
+    /// whatever has not returned by the deadline is abandoned. Returns what
+    /// was abandoned, one line each.
+    public func shutdown(within seconds: Double) -> [String] {
+        let deadline = MonotonicClock.seconds() + seconds
+        var abandoned: [String] = []
+        if let gated, OffPool.call("vigil-stop-gated", within: seconds, { gated.shutdown(); return true }) == nil {
+            abandoned.append("gated collectors: stop or destroy has not returned")
+        }
+        let returned = DestroyTally()
+        let group = DispatchGroup()
+        for instance in instances {
+            if instance.isRunning {
+                abandoned.append("\(instance.module.name) instance \(instance.instanceID): destroy skipped, its run has not returned")
+                returned.add(instance)
+                continue
+            }
+            group.enter()
+            let thread = Thread {
+                instance.destroy()
+                returned.add(instance)
+                group.leave()
+            }
+            thread.name = "vigil-destroy"
+            thread.start()
+        }
+        _ = group.wait(timeout: .now() + max(0, deadline - MonotonicClock.seconds()))
+        for instance in instances where !returned.contains(instance) {
+            abandoned.append("\(instance.module.name) instance \(instance.instanceID): stop or destroy has not returned")
+        }
+        return abandoned
+    }
+
+    /// The instances whose destroy has returned (or was skipped on purpose).
+    private final class DestroyTally: Sendable {
+        private let ids = Mutex<Set<ObjectIdentifier>>([])
+        func add(_ instance: ModuleInstance) { ids.withLock { _ = $0.insert(ObjectIdentifier(instance)) } }
+        func contains(_ instance: ModuleInstance) -> Bool { ids.withLock { $0.contains(ObjectIdentifier(instance)) } }
     }
 
     private func record(_ message: String, _ logger: Logger) {

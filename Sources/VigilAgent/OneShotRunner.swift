@@ -40,17 +40,27 @@ public enum OneShotRunner {
         if checks.isEmpty, report.errors.isEmpty {
             report.errors.append("no instance of \(checkName) configured in \(config.confdPath.joined(separator: ", "))")
         }
+        var hung = Set<String>()
         for round in 0..<max(1, times) {
             if round > 0, pauseMillis > 0 { Thread.sleep(forTimeInterval: Double(pauseMillis) / 1000) }
-            for instance in checks {
-                let result = instance.run()
+            for instance in checks where !hung.contains(instance.instanceID) {
+                // A run that never returns must not hang the command: past
+                // module_run_timeout it is reported and left behind.
+                let result = config.moduleRunTimeout > 0
+                    ? OffPool.call("vigil-check-run", within: config.moduleRunTimeout) { instance.run() }
+                    : instance.run()
+                guard let result else {
+                    hung.insert(instance.instanceID)
+                    report.errors.append("\(instance.instanceID): run exceeded module_run_timeout (\(config.moduleRunTimeout) s) and was abandoned")
+                    continue
+                }
                 if let error = result.error { report.errors.append("\(instance.instanceID): \(error)") }
             }
         }
         let now = WallClock.now()
         for instance in checks { report.batch.append(instance.flush(now: now, force: true)) }
         autodiscovery.stop()
-        setup.shutdown()
+        for line in setup.shutdown(within: config.stopTimeout) { logger.error("abandoned \(line)") }
         return report
     }
 }

@@ -40,12 +40,23 @@ public final class TimeSampler: @unchecked Sendable {
     private var cachedStart: Int64 = 0
     private var cachedParity = 0
 
-    public init(interval: Int64 = 10, counterExpirySeconds: Int64 = 300) {
+    /// How many live contexts there may be, in all and per origin.
+    public let limits: ContextLimits
+    /// Live contexts per origin; an origin leaves when its last context expires.
+    private var originContexts: [UInt64: Int] = [:]
+    /// Samples refused by `limits`, by reason.
+    public private(set) var drops = ContextDrops()
+
+    public init(interval: Int64 = 10, counterExpirySeconds: Int64 = 300, limits: ContextLimits = ContextLimits()) {
         self.interval = interval
         self.counterExpirySeconds = counterExpirySeconds
+        self.limits = limits
     }
 
     public var contextCount: Int { contexts.count }
+
+    /// Origins with at least one live context.
+    public var originCount: Int { originContexts.count }
 
     func bucketStart(_ time: Double) -> Int64 {
         let t = Int64(time.rounded(.down))
@@ -65,11 +76,13 @@ public final class TimeSampler: @unchecked Sendable {
 
     /// Adds one sample of a numeric type. `makeContext` runs only for a
     /// context not seen before, so steady-state samples build no strings.
+    /// `origin` names the sender (0: unknown) for the per-origin bound.
     @inline(__always)
     public func add(key: ContextKey, type: DogStatsDMetricType, value: Double, sampleRate: Double, time: Double,
-                    makeContext: () -> (name: String, tags: [String], host: String)) {
+                    origin: UInt64 = 0, makeContext: () -> (name: String, tags: [String], host: String)) {
         let (start, parity) = window(at: time)
-        let i = contextIndex(key, type: type, bucket: start, makeContext: makeContext)
+        let i = contextIndex(key, type: type, bucket: start, origin: origin, makeContext: makeContext)
+        if i < 0 { return }
         if let w = currentWindow(context: i, parity: parity, start: start, key: key) {
             accumulate(&w.pointee, type: type, value: value, sampleRate: sampleRate)
         } else {
@@ -80,10 +93,11 @@ public final class TimeSampler: @unchecked Sendable {
 
     /// Adds one member (already hashed) of a set.
     @inline(__always)
-    public func addSetMember(key: ContextKey, memberHash: UInt64, time: Double,
+    public func addSetMember(key: ContextKey, memberHash: UInt64, time: Double, origin: UInt64 = 0,
                              makeContext: () -> (name: String, tags: [String], host: String)) {
         let (start, parity) = window(at: time)
-        let i = contextIndex(key, type: .set, bucket: start, makeContext: makeContext)
+        let i = contextIndex(key, type: .set, bucket: start, origin: origin, makeContext: makeContext)
+        if i < 0 { return }
         if let w = currentWindow(context: i, parity: parity, start: start, key: key) {
             addMember(&w.pointee, memberHash)
         } else {
@@ -94,8 +108,13 @@ public final class TimeSampler: @unchecked Sendable {
     /// A sample with its own timestamp (`|T`), sent on unaggregated as the
     /// reference does: gauges stay gauges, counts go out as counts of exactly
     /// what was sent (a sample rate is not applied to them).
+    /// They wait for the next flush, at most `limits.total` of them.
     public func addTimestamped(name: String, tags: [String], host: String, type: DogStatsDMetricType,
                                value: Double, timestamp: Int64) {
+        guard timestamped.count < limits.total else {
+            drops.timestampedLimit += 1
+            return
+        }
         let seriesType: SeriesType = type == .count ? .count : .gauge
         let v = value
         timestamped.append(Series(name: name, type: seriesType, points: [Point(timestamp: timestamp, value: v)],
@@ -104,8 +123,9 @@ public final class TimeSampler: @unchecked Sendable {
 
     // MARK: hot path
 
+    /// The context's index, or -1 when it is new and a bound refuses it (counted).
     @inline(__always)
-    private func contextIndex(_ key: ContextKey, type: DogStatsDMetricType, bucket: Int64,
+    private func contextIndex(_ key: ContextKey, type: DogStatsDMetricType, bucket: Int64, origin: UInt64,
                               makeContext: () -> (name: String, tags: [String], host: String)) -> Int {
         let found = table.find(key.value)
         if found >= 0 {
@@ -114,13 +134,29 @@ public final class TimeSampler: @unchecked Sendable {
             if state.pointee.type != type { state.pointee.type = type }
             return Int(found)
         }
-        return addContext(key, type: type, bucket: bucket, parts: makeContext())
+        guard admits(origin: origin) else { return -1 }
+        return addContext(key, type: type, bucket: bucket, origin: origin, parts: makeContext())
     }
 
-    private func addContext(_ key: ContextKey, type: DogStatsDMetricType, bucket: Int64,
+    /// Whether a new context of `origin` fits the bounds; counts the refusal when not.
+    @inline(never)
+    private func admits(origin: UInt64) -> Bool {
+        if contexts.count >= limits.total {
+            drops.contextLimit += 1
+            return false
+        }
+        if limits.perOrigin < limits.total, originContexts[origin, default: 0] >= limits.perOrigin {
+            drops.originLimit += 1
+            return false
+        }
+        return true
+    }
+
+    private func addContext(_ key: ContextKey, type: DogStatsDMetricType, bucket: Int64, origin: UInt64,
                             parts: (name: String, tags: [String], host: String)) -> Int {
         let i = contexts.count
-        contexts.append(TimeSamplerContext(key: key, name: parts.name, tags: parts.tags, host: parts.host))
+        originContexts[origin, default: 0] += 1
+        contexts.append(TimeSamplerContext(key: key, name: parts.name, tags: parts.tags, host: parts.host, origin: origin))
         states.append(ContextState(lastBucket: bucket, type: type))
         windows.append(WindowAccumulator())
         windows.append(WindowAccumulator())
@@ -313,6 +349,8 @@ public final class TimeSampler: @unchecked Sendable {
                 for j in [2 * i, 2 * i + 1] where windows.base[j].extra >= 0 {
                     freeSamples.append(windows.base[j].extra)
                 }
+                let origin = contexts[i].origin
+                if let n = originContexts[origin], n > 1 { originContexts[origin] = n - 1 } else { originContexts[origin] = nil }
                 continue
             }
             states.base[kept] = states.base[i]

@@ -25,6 +25,13 @@ public struct AgentConfig: Sendable {
     public let checkRunners: Int
     /// Seconds.
     public let flushInterval: Int
+    /// `module_run_timeout`, seconds: a check run still going after this is
+    /// counted failed and abandoned (it cannot be interrupted); 0 = never.
+    public let moduleRunTimeout: Double
+    /// `stop_timeout`, seconds: the most a stop (SIGTERM) takes, whatever a
+    /// module does. Below the 30 s that kubelet and the systemd unit grant
+    /// before SIGKILL, so the agent says itself what it abandoned.
+    public let stopTimeout: Double
 
     /// Loads `path`. A missing file is an error unless `allowMissing`, in
     /// which case the embedded defaults apply.
@@ -83,6 +90,16 @@ public struct AgentConfig: Sendable {
         guard flush >= 1 else { throw ConfigError(file: where_, at: root?["flush_interval"], "flush_interval must be at least 1 second") }
         self.checkRunners = runners
         self.flushInterval = flush
+        let runTimeout = try check("module_run_timeout", value("module_run_timeout")?.double) ?? 120
+        guard runTimeout >= 0, runTimeout.isFinite else {
+            throw ConfigError(file: where_, at: root?["module_run_timeout"], "module_run_timeout must be 0 (off) or a number of seconds")
+        }
+        let stop = try check("stop_timeout", value("stop_timeout")?.double) ?? 20
+        guard stop > 0, stop.isFinite else {
+            throw ConfigError(file: where_, at: root?["stop_timeout"], "stop_timeout must be a positive number of seconds")
+        }
+        self.moduleRunTimeout = runTimeout
+        self.stopTimeout = stop
         self.modulesPathIsDefault = modules.isEmpty
         self.modulesPath = modules.isEmpty ? [AgentConfig.executableDirectory()] : modules.map { AgentConfig.resolve($0, base) }
     }

@@ -9,13 +9,15 @@ public enum ConfigLint {
     public static let knownKeys: Set<String> = [
         // core
         "hostname", "tags", "modules_path", "confd_path", "run_path", "log_level", "check_runners", "flush_interval",
+        "module_run_timeout", "stop_timeout",
         "cmd_address", "cmd_tls_cert_file", "cmd_tls_key_file", "cmd_insecure", "proc_root",
         // the web console (docs/console.md)
         "console", "console_allow_remote",
         // forwarding
         "api_key", "dd_url", "forwarder_compression", "forwarder_queue_size", "forwarder_storage_max_size",
         "forwarder_timeout", "forwarder_backoff_base", "forwarder_backoff_max", "forwarder_stop_timeout",
-        "local_store", "local_store_retention", "prometheus_scrape", "prometheus_remote_write",
+        "forwarder_unstored_max_size",
+        "local_store", "local_store_retention", "local_store_max_size", "prometheus_scrape", "prometheus_remote_write",
         // tagging
         "container_env_as_tags", "container_labels_as_tags",
         // DogStatsD
@@ -23,6 +25,8 @@ public enum ConfigLint {
         "dogstatsd_buffer_size", "dogstatsd_so_rcvbuf", "dogstatsd_socket_queue_length", "dogstatsd_origin_detection",
         "dogstatsd_tag_cardinality", "dogstatsd_expiry_seconds", "dogstatsd_queue_size", "dogstatsd_pipeline_count",
         "dogstatsd_tags", "dogstatsd_mapper_profiles", "dogstatsd_mapper_cache_size", "statsd_metric_namespace",
+        "dogstatsd_context_limit", "dogstatsd_context_limit_per_origin", "dogstatsd_tags_per_sample_limit",
+        "dogstatsd_tag_length_limit",
         "statsd_metric_namespace_blacklist", "metric_filterlist", "metric_filterlist_match_prefix",
         "histogram_copy_to_distribution", "histogram_copy_to_distribution_prefix",
         // shipped modules' agent-wide fallbacks
@@ -93,7 +97,17 @@ extension AgentConfig {
     /// Unknown keys and values of this configuration's file (none on embedded defaults), and
     /// settings that expose credentials on the network.
     public var lintWarnings: [ConfigLint.Warning] {
-        ConfigLint.warnings(root, file: file ?? "<inline>") + exposureWarnings
+        ConfigLint.warnings(root, file: file ?? "<inline>") + exposureWarnings + stopWarnings
+    }
+
+    /// The last send at stop (`forwarder_stop_timeout`) happens within
+    /// `stop_timeout`, after the checks' and collectors' share: set as long
+    /// or longer, it is cut short.
+    var stopWarnings: [ConfigLint.Warning] {
+        guard let send = double("forwarder_stop_timeout"), send >= stopTimeout else { return [] }
+        let node = root?["forwarder_stop_timeout"]
+        return [ConfigLint.Warning(file: file ?? "<inline>", line: node?.line ?? 0, column: node?.column ?? 0,
+                                   message: "forwarder_stop_timeout (\(send) s) is not shorter than stop_timeout (\(stopTimeout) s), which bounds the whole stop: the last send gets what the stop has left")]
     }
 
     /// Credentials in clear text beyond this host: an `http://` intake gets the API key, a

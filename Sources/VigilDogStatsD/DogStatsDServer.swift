@@ -51,7 +51,8 @@ public final class DogStatsDServer: FlushSource, StatusReporting, @unchecked Sen
         settings = try DogStatsDSettings(config: config)
         self.hostname = hostname
         self.tagProvider = tagProvider
-        shared = SharedAggregator(sampler: TimeSampler(interval: 10, counterExpirySeconds: Int64(settings.expirySeconds)))
+        shared = SharedAggregator(sampler: TimeSampler(interval: 10, counterExpirySeconds: Int64(settings.expirySeconds),
+                                                       limits: settings.contextLimits))
         ring = settings.workers == 0 ? nil : PacketRing(capacity: settings.queueSize, slotSize: settings.bufferSize)
     }
 
@@ -138,7 +139,8 @@ public final class DogStatsDServer: FlushSource, StatusReporting, @unchecked Sen
             originDetection: settings.originDetection, shared: shared, extraTags: settings.extraTags,
             nameRules: settings.nameRules,
             mapper: settings.mapperProfiles.isEmpty ? nil
-                : MetricMapper(profiles: settings.mapperProfiles, cacheSize: settings.mapperCacheSize))
+                : MetricMapper(profiles: settings.mapperProfiles, cacheSize: settings.mapperCacheSize),
+            tagLimits: settings.tagLimits)
     }
 
     /// Parses and aggregates one packet on the calling thread, as a worker
@@ -219,8 +221,8 @@ public final class DogStatsDServer: FlushSource, StatusReporting, @unchecked Sen
     public var statusSectionName: String { "dogstatsd" }
 
     public func statusSnapshot() -> JSONValue {
-        let (contexts, droppedEvents, droppedChecks) = shared.state.withLock {
-            ($0.sampler.contextCount, $0.droppedEvents, $0.droppedServiceChecks)
+        let (contexts, origins, drops, droppedEvents, droppedChecks) = shared.state.withLock {
+            ($0.sampler.contextCount, $0.sampler.originCount, $0.sampler.drops, $0.droppedEvents, $0.droppedServiceChecks)
         }
         let pidZero = counters.pidZero.load(ordering: .relaxed)
         var fields: [(String, JSONValue)] = [
@@ -231,6 +233,17 @@ public final class DogStatsDServer: FlushSource, StatusReporting, @unchecked Sen
             ("queue_capacity", .int(Int64(ring?.capacity ?? 0))),
             ("queued_packets", .int(Int64(ring?.queued ?? 0))),
             ("live_contexts", .int(Int64(contexts))),
+            ("context_limit", .int(Int64(settings.contextLimits.total))),
+            ("context_limit_per_origin", .int(Int64(settings.contextLimits.perOrigin))),
+            ("context_origins", .int(Int64(origins))),
+            // Metric samples refused to keep memory bounded, by reason.
+            ("dropped_samples", .object([
+                ("context_limit", .int(Int64(drops.contextLimit))),
+                ("origin_context_limit", .int(Int64(drops.originLimit))),
+                ("timestamped_limit", .int(Int64(drops.timestampedLimit))),
+                ("too_many_tags", .int(Int64(counters.tooManyTags.load(ordering: .relaxed)))),
+                ("tag_too_long", .int(Int64(counters.tagTooLong.load(ordering: .relaxed)))),
+            ])),
             ("last_flush_lock_ms", .double(Double(lastFlushLockNanoseconds.load(ordering: .relaxed)) / 1e6)),
             ("dropped_events", .int(Int64(droppedEvents))),
             ("dropped_service_checks", .int(Int64(droppedChecks))),
@@ -256,6 +269,8 @@ public final class DogStatsDServer: FlushSource, StatusReporting, @unchecked Sen
         public var ignoredFields = 0
         public var entityIDUnresolved = 0
         public var filteredMetrics = 0
+        /// Metric samples dropped by the context and tag bounds, all reasons together.
+        public var boundDrops = 0
         /// How long the last flush held the aggregator, in seconds.
         public var lastFlushLockSeconds = 0.0
     }
@@ -277,7 +292,10 @@ public final class DogStatsDServer: FlushSource, StatusReporting, @unchecked Sen
         t.ignoredFields = ParseErrorReason.allCases.filter { !$0.dropsMessage }.reduce(0) { $0 + counters.parseErrorCount($1) }
         t.entityIDUnresolved = counters.entityIDUnresolved.load(ordering: .relaxed)
         t.filteredMetrics = counters.filteredMetrics.load(ordering: .relaxed)
-        t.liveContexts = shared.state.withLock { $0.sampler.contextCount }
+        let drops: ContextDrops
+        (t.liveContexts, drops) = shared.state.withLock { ($0.sampler.contextCount, $0.sampler.drops) }
+        t.boundDrops = drops.contextLimit + drops.originLimit + drops.timestampedLimit
+            + counters.tooManyTags.load(ordering: .relaxed) + counters.tagTooLong.load(ordering: .relaxed)
         t.lastFlushLockSeconds = Double(lastFlushLockNanoseconds.load(ordering: .relaxed)) / 1e9
         return t
     }

@@ -1,3 +1,4 @@
+import VigilAggregation
 import VigilConfig
 import VigilModel
 
@@ -30,6 +31,16 @@ struct DogStatsDSettings {
     var mapperProfiles: [MapperProfile]
     /// `dogstatsd_mapper_cache_size`: names whose mapping each worker remembers.
     var mapperCacheSize: Int
+    /// `dogstatsd_context_limit` and `dogstatsd_context_limit_per_origin`.
+    var contextLimits: ContextLimits
+    /// `dogstatsd_tags_per_sample_limit` and `dogstatsd_tag_length_limit`.
+    var tagLimits: TagLimits
+
+    /// About 650 bytes each with a 30-byte name and five 20-byte tags
+    /// (docs/dogstatsd.md#bounds): some 65 MB at the bound.
+    static let defaultContextLimit = 100_000
+    /// A share, so that raising the limit raises it too.
+    static let defaultOriginShare = 0.5
 
     /// The reference's default `statsd_metric_namespace_blacklist`: the
     /// prefixes of its own components and of JMXFetch integrations.
@@ -89,6 +100,19 @@ struct DogStatsDSettings {
             mapperProfiles = []
         }
         mapperCacheSize = try Self.int(config, "dogstatsd_mapper_cache_size", default: 1000, range: 1...1_000_000)
+        let total = try Self.int(config, "dogstatsd_context_limit", default: Self.defaultContextLimit, range: 1...100_000_000)
+        var share = Self.defaultOriginShare
+        if config.value("dogstatsd_context_limit_per_origin") != nil {
+            guard let v = config.double("dogstatsd_context_limit_per_origin"), v > 0, v.isFinite, v <= 1 || v == v.rounded() else {
+                throw DogStatsDError.invalidSetting("dogstatsd_context_limit_per_origin must be a share of dogstatsd_context_limit (0 < share <= 1) or a whole number of contexts")
+            }
+            share = v
+        }
+        let perOrigin = share <= 1 ? Int((Double(total) * share).rounded(.up)) : Int(share)
+        contextLimits = ContextLimits(total: total, perOrigin: perOrigin)
+        tagLimits = TagLimits(
+            perSample: try Self.int(config, "dogstatsd_tags_per_sample_limit", default: 100, range: 1...100_000),
+            bytesPerTag: try Self.int(config, "dogstatsd_tag_length_limit", default: 1024, range: 1...(1 << 20)))
     }
 
     /// `parsed` when `key` is set and reads as the expected type, nil when unset; otherwise a clear error.

@@ -41,8 +41,9 @@ public final class Forwarder: FlushSink, StatusReporting {
                                              delivery: settings.delivery, logger: logger))
             }
             if settings.localStore {
-                sinks.append(LocalStoreSink(store: LocalTimeSeriesStore(database: database, retentionSeconds: settings.localRetentionSeconds),
-                                            logger: logger))
+                sinks.append(LocalStoreSink(store: LocalTimeSeriesStore(database: database, retentionSeconds: settings.localRetentionSeconds,
+                                                                          maxBytes: settings.localStoreMaxBytes),
+                                            unstoredMaxBytes: settings.delivery.unstoredMaxBytes, logger: logger))
             }
         }
         scrape = settings.prometheusScrape ? ScrapeSink() : nil
@@ -59,20 +60,35 @@ public final class Forwarder: FlushSink, StatusReporting {
     /// Where flushes go, in configuration order (for the log).
     public var destinationNames: [String] { workers.map(\.sink.name) }
 
-    /// Hands the flush to every destination; returns at once.
+    /// Hands the flush to every destination; returns at once. An empty
+    /// flush goes only to destinations holding what their storage refused,
+    /// so that it is tried again even when nothing new comes.
     public func consume(_ batch: FlushBatch) {
-        guard !batch.isEmpty else { return }
-        for worker in workers { worker.submit(batch) }
+        for worker in workers where !batch.isEmpty || worker.sink.holdsUnstored { worker.submit(batch) }
     }
 
     /// Waits for every consumed flush to be stored, then tries once more,
     /// for at most `forwarder_stop_timeout`, to deliver what is pending —
-    /// every destination at the same time.
-    public func stop() async {
-        for worker in workers { await worker.drain() }
-        let deadline = ProcessInfo.processInfo.systemUptime + settings.stopTimeoutSeconds
+    /// every destination at the same time. All of it within `seconds` (what
+    /// the agent's `stop_timeout` leaves): a destination still writing then
+    /// is named in the log and left behind.
+    public func stop(within seconds: Double = .infinity) async {
+        let outer = MonotonicClock.seconds() + seconds
+        for worker in workers {
+            guard await worker.drain(until: outer) else {
+                logger.error("stop: the \(worker.sink.name) destination has not stored every flush within stop_timeout; what it has not stored is lost")
+                continue
+            }
+        }
+        // The lanes count in systemUptime.
+        let left = max(0, outer - MonotonicClock.seconds())
+        let deadline = ProcessInfo.processInfo.systemUptime + min(settings.stopTimeoutSeconds, left)
+        // A flush a full disk would not take is tried until the agent's stop_timeout, not only the last send's.
+        let storeDeadline = ProcessInfo.processInfo.systemUptime + (left.isFinite ? left : settings.stopTimeoutSeconds)
         await withTaskGroup(of: Void.self) { group in
-            for worker in workers { group.addTask { await worker.sink.stop(deadline: deadline) } }
+            for worker in workers {
+                group.addTask { await worker.sink.stop(deadline: deadline, storeDeadline: storeDeadline) }
+            }
         }
     }
 

@@ -18,6 +18,10 @@ public struct ForwarderSettings: Sendable {
     public var outboxMaxBytes: Int = 100 << 20
     /// `local_store_retention`, seconds (`24h`, `90m`, `3600` accepted).
     public var localRetentionSeconds: Int64 = 24 * 3600
+    /// `local_store_max_size`, bytes: beyond it the oldest points go first.
+    /// A point takes about 57 bytes with its indexes: 1 GiB holds a day of
+    /// some 2,000 series at one point every 10 s (docs/forwarding.md).
+    public var localStoreMaxBytes: Int = 1 << 30
     public var delivery = DeliverySettings()
     /// `forwarder_queue_size`: flushes waiting to be encoded and stored, per destination.
     public var queueSize: Int = 64
@@ -38,6 +42,12 @@ public struct ForwarderSettings: Sendable {
             }
             outboxMaxBytes = bytes
         }
+        if let text = config.string("forwarder_unstored_max_size") {
+            guard let bytes = ByteSize.parse(text), bytes > 0 else {
+                throw invalid("forwarder_unstored_max_size", "expected a size in bytes, e.g. 33554432 or 32MB")
+            }
+            delivery.unstoredMaxBytes = bytes
+        }
         datadog = try DatadogConfig(config: config, invalid: invalid)
         remoteWrite = try RemoteWriteConfig(config: config, defaultStorageBytes: outboxMaxBytes, invalid: invalid)
         if config.value("local_store") != nil {
@@ -53,6 +63,12 @@ public struct ForwarderSettings: Sendable {
                 throw invalid("local_store_retention", "expected a duration, e.g. 24h, 90m or 3600")
             }
             localRetentionSeconds = seconds
+        }
+        if let text = config.string("local_store_max_size") {
+            guard let bytes = ByteSize.parse(text), bytes >= 1 << 20 else {
+                throw invalid("local_store_max_size", "expected a size of at least 1MB, e.g. 1GB or 268435456")
+            }
+            localStoreMaxBytes = bytes
         }
         func positive(_ key: String) throws -> Double? {
             guard config.value(key) != nil else { return nil }
@@ -84,13 +100,17 @@ public struct DeliverySettings: Sendable {
     /// `forwarder_backoff_base` / `forwarder_backoff_max`, seconds.
     public var backoffBase: Double = 2
     public var backoffCap: Double = 64
+    /// `forwarder_unstored_max_size`, bytes per destination: flushes its
+    /// storage could not take (a full disk) wait in memory up to this much.
+    public var unstoredMaxBytes: Int = 32 << 20
 }
 
-/// `104857600`, `100MB`, `1GB`, `64KB`.
+/// `104857600`, `100MB`, `1GB`, `64KB` (also `GiB`, `MiB`, `KiB`; all powers of 1024).
 enum ByteSize {
     static func parse(_ text: String) -> Int? {
         let trimmed = text.trimmingCharacters(in: .whitespaces).uppercased()
-        let units: [(String, Int)] = [("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10), ("B", 1)]
+        let units: [(String, Int)] = [("GIB", 1 << 30), ("MIB", 1 << 20), ("KIB", 1 << 10),
+                                      ("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10), ("B", 1)]
         for (suffix, factor) in units where trimmed.hasSuffix(suffix) {
             return Int(trimmed.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)).map { $0 * factor }
         }

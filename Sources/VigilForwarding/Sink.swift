@@ -16,8 +16,12 @@ protocol Sink: AnyObject, Sendable {
     /// flush order; it must not wait on the destination.
     func write(_ batch: FlushBatch)
     /// Stops delivery, then makes one last attempt until `deadline`
-    /// (monotonic seconds) to send what is pending.
-    func stop(deadline: Double) async
+    /// (systemUptime seconds) to send what is pending; what waits in memory
+    /// because storage failed is tried again until `storeDeadline`.
+    func stop(deadline: Double, storeDeadline: Double) async
+    /// True while something its storage refused waits in memory: the
+    /// forwarder then hands it every flush, empty ones too, to try again.
+    var holdsUnstored: Bool { get }
     /// Counters for `vigil status`.
     func statusSnapshot() -> JSONValue
 }

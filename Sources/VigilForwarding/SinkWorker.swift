@@ -55,9 +55,25 @@ final class SinkWorker: Sendable {
         }
     }
 
-    /// Returns once every submitted flush is written.
-    func drain() async {
-        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in queue.async { done.resume() } }
+    /// Returns once every submitted flush is written, or at `deadline`
+    /// (monotonic seconds) if that comes first: false then.
+    @discardableResult
+    func drain(until deadline: Double = .infinity) async -> Bool {
+        let once = Once()
+        return await withCheckedContinuation { (done: CheckedContinuation<Bool, Never>) in
+            queue.async { if once.claim() { done.resume(returning: true) } }
+            let wait = deadline - MonotonicClock.seconds()
+            if wait.isFinite {
+                DispatchQueue.global().asyncAfter(deadline: .now() + max(0, wait)) {
+                    if once.claim() { done.resume(returning: false) }
+                }
+            }
+        }
+    }
+
+    private final class Once: Sendable {
+        private let taken = Atomic<Bool>(false)
+        func claim() -> Bool { !taken.exchange(true, ordering: .acquiringAndReleasing) }
     }
 
     func statusSnapshot() -> JSONValue {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Runs blocking work on a thread of its own and awaits it without holding
 /// a thread of Swift's cooperative pool. Module calls can block (a module's
@@ -12,5 +13,30 @@ public enum OffPool {
             thread.name = name
             thread.start()
         }
+    }
+}
+
+extension OffPool {
+    /// Runs `body` on a thread of its own and waits at most `seconds` for
+    /// it: nil when it has not returned by then. The thread is then left to
+    /// finish, or not, on its own — module code cannot be interrupted, and
+    /// a stop must not wait for it forever.
+    public static func call<T: Sendable>(_ name: String, within seconds: Double,
+                                         _ body: @escaping @Sendable () -> T) -> T? {
+        let box = ResultBox<T>()
+        let thread = Thread {
+            let value = body()
+            box.value.withLock { $0 = value }
+            box.done.signal()
+        }
+        thread.name = name
+        thread.start()
+        guard box.done.wait(timeout: .now() + max(0, seconds)) == .success else { return nil }
+        return box.value.withLock { $0 }
+    }
+
+    private final class ResultBox<T: Sendable>: Sendable {
+        let value = Mutex<T?>(nil)
+        let done = DispatchSemaphore(value: 0)
     }
 }

@@ -1,5 +1,6 @@
 import CVigilModule
 import Foundation
+import Synchronization
 import VigilConfig
 import VigilModel
 import VigilScheduler
@@ -20,6 +21,9 @@ public final class ModuleInstance: SchedulableCheck, FlushSource, @unchecked Sen
     private let lock = NSLock()
     private var handle: UnsafeMutableRawPointer?
     private var started = false
+    /// A run in progress, and a destroy asked for meanwhile: a run that
+    /// never returns holds `lock` for good, so `destroy` must not wait for it.
+    private let runState = Mutex<(running: Bool, destroyPending: Bool)>((false, false))
 
     static let errorBufferSize = 1024
 
@@ -60,6 +64,24 @@ public final class ModuleInstance: SchedulableCheck, FlushSource, @unchecked Sen
 
     /// One scheduled run: the module's `run`, then the run is committed.
     public func run() -> CheckRunResult {
+        let destroyed = runState.withLock { state in
+            if state.destroyPending { return true }
+            state.running = true
+            return false
+        }
+        if destroyed { return CheckRunResult(error: "\(module.name) instance destroyed") }
+        defer {
+            // A destroy asked for while the run went on is done now, on this thread.
+            let pending = runState.withLock { state in
+                state.running = false
+                return state.destroyPending
+            }
+            if pending { destroyNow() }
+        }
+        return runLocked()
+    }
+
+    private func runLocked() -> CheckRunResult {
         lock.lock()
         defer { lock.unlock() }
         guard let handle, let run = module.descriptor.pointee.run else {
@@ -100,8 +122,24 @@ public final class ModuleInstance: SchedulableCheck, FlushSource, @unchecked Sen
         started = false
     }
 
-    /// Stops if needed and frees the module's instance; idempotent.
-    public func destroy() {
+    /// Stops if needed and frees the module's instance; idempotent. While a
+    /// run is in progress the destroy is left to that run's end, and this
+    /// returns false at once: a run that never returns is never destroyed.
+    @discardableResult
+    public func destroy() -> Bool {
+        let deferred = runState.withLock { state in
+            state.destroyPending = true
+            return state.running
+        }
+        if deferred { return false }
+        destroyNow()
+        return true
+    }
+
+    /// True while a run is in progress.
+    public var isRunning: Bool { runState.withLock { $0.running } }
+
+    private func destroyNow() {
         stop()
         lock.lock()
         defer { lock.unlock() }

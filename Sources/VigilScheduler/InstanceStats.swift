@@ -17,6 +17,23 @@ public struct InstanceStats: Sendable {
     public var lastWarnings: [String] = []
     /// Unix seconds of the last run's end.
     public var lastRunAt: Double = 0
+    /// Runs that passed `module_run_timeout` (each also counted in `errors`).
+    public var timeouts = 0
+    /// Where the instance is now; filled in by the scheduler when asked.
+    public var state: State = .idle
+    /// Seconds the current run has been going, when one is.
+    public var runningSeconds: Double?
+
+    public enum State: String, Sendable {
+        case idle
+        /// Due and waiting for a runner.
+        case queued
+        case running
+        /// Running past its interval: its next runs are skipped.
+        case overrunning
+        /// Running past `module_run_timeout`: counted failed, abandoned until it returns.
+        case hung
+    }
 
     public init(checkName: String, interval: Double) {
         self.checkName = checkName
@@ -25,9 +42,9 @@ public struct InstanceStats: Sendable {
 
     public var averageDurationNanos: UInt64 { runs == 0 ? 0 : totalDurationNanos / UInt64(runs) }
 
-    mutating func record(_ result: CheckRunResult, duration: UInt64, at time: Double) {
+    mutating func record(_ result: CheckRunResult, duration: UInt64, at time: Double, alreadyFailed: Bool = false) {
         runs += 1
-        if result.error != nil { errors += 1 }
+        if result.error != nil, !alreadyFailed { errors += 1 }
         warnings += result.warnings.count
         lastDurationNanos = duration
         totalDurationNanos += duration
@@ -45,7 +62,10 @@ public struct InstanceStats: Sendable {
             ("runs", .int(Int64(runs))),
             ("errors", .int(Int64(errors))),
             ("warnings", .int(Int64(warnings))),
+            ("state", .string(state.rawValue)),
+            ("running_for_seconds", runningSeconds.map { .double(($0 * 10).rounded() / 10) } ?? .null),
             ("skipped", .int(Int64(skipped))),
+            ("timeouts", .int(Int64(timeouts))),
             ("last_duration_ms", .double(Double(lastDurationNanos) / 1e6)),
             ("average_duration_ms", .double(Double(averageDurationNanos) / 1e6)),
             ("metric_samples_last_run", .int(Int64(lastMetricSamples))),

@@ -6,6 +6,8 @@ struct OriginTags {
     var containerID: String?
     var tags: [String]
     var tagHashes: [UInt64]
+    /// The container, for the per-origin context bound; 0 when unknown.
+    var originKey: UInt64
 
     static let none = OriginTags(containerID: nil, tags: [], tagHashes: [])
 
@@ -13,6 +15,7 @@ struct OriginTags {
         self.containerID = containerID
         self.tags = tags
         self.tagHashes = tagHashes
+        self.originKey = containerID.map { ContextKey.hash($0) | 1 } ?? 0
     }
 
     init(containerID: String?, tags: [String]) {

@@ -36,10 +36,16 @@ final class MessageProcessor: @unchecked Sendable {  // handed to one worker thr
     private var mappedNames: [MappedName] = []
     /// This packet's distribution copies of histograms: pending, but not metrics received.
     private var copies = 0
+    /// A message's client tags, in number and in bytes each.
+    private let tagLimits: TagLimits
+    /// The packet's sender for the per-origin context bound: its container, else its process.
+    private var packetOriginKey: UInt64 = 0
 
     init(hostname: String, counters: DogStatsDCounters, listeners: [ListenerCounters], origins: OriginResolver,
          originDetection: Bool, shared: SharedAggregator, extraTags: [String] = [],
-         nameRules: MetricNameRules = MetricNameRules(), mapper: MetricMapper? = nil) {
+         nameRules: MetricNameRules = MetricNameRules(), mapper: MetricMapper? = nil,
+         tagLimits: TagLimits = TagLimits()) {
+        self.tagLimits = tagLimits
         self.mapper = mapper
         self.hasMapper = mapper != nil
         self.hasExtraTags = !extraTags.isEmpty
@@ -57,6 +63,8 @@ final class MessageProcessor: @unchecked Sendable {  // handed to one worker thr
 
     func process(_ buf: UnsafeRawBufferPointer, listener: Int, pid: Int32, now: Double) {
         let origin = originDetection ? origins.origin(pid: pid) : .none
+        // Bit 62 keeps process keys apart from container keys (hashes with bit 0 set).
+        packetOriginKey = origin.originKey != 0 ? origin.originKey : pid > 0 ? UInt64(UInt32(bitPattern: pid)) << 1 | 1 << 62 : 0
         pending.removeAll()
         buf.forEachPiece(of: ByteRange(start: 0, end: buf.count), separatedBy: UInt8(ascii: "\n")) { line in
             var line = line
@@ -135,8 +143,19 @@ final class MessageProcessor: @unchecked Sendable {  // handed to one worker thr
         // Tags, hashed one by one; the reserved ones (`host:`, `dd.internal.*`) are set aside.
         tagHashes.removeAll()
         var reserved = ReservedTags()
+        var longest = 0
         buf.forEachClientTag(in: metric.tags, reserved: &reserved) { tag in
+            longest = Swift.max(longest, tag.count)
             tagHashes.append(ContextKey.tagHash(buf.slice(tag)))
+        }
+        // Bounded before any context is made of them: each tag is kept as a string per context.
+        if tagHashes.count > tagLimits.perSample {
+            counters.tooManyTags.add(1, ordering: .relaxed)
+            return
+        }
+        if longest > tagLimits.bytesPerTag {
+            counters.tagTooLong.add(1, ordering: .relaxed)
+            return
         }
 
         // Origin: the packet's, unless the message names its container or cardinality; plus a named pod.
@@ -306,8 +325,13 @@ final class MessageProcessor: @unchecked Sendable {  // handed to one worker thr
                         sample.hostFromTag ? buf.string(sample.host) : hostname)
             }
             let key = ContextKey(value: sample.key)
+            var originKey = packetOriginKey
+            if sample.declaredOrigin >= 0, declaredOrigins[Int(sample.declaredOrigin)].originKey != 0 {
+                originKey = declaredOrigins[Int(sample.declaredOrigin)].originKey
+            }
             if sample.type == .set {
-                sampler.addSetMember(key: key, memberHash: sample.memberHash, time: now, makeContext: makeContext)
+                sampler.addSetMember(key: key, memberHash: sample.memberHash, time: now, origin: originKey,
+                                     makeContext: makeContext)
             } else if sample.timestamp != 0 {
                 // Only gauges and counts get here with `|T` (the parser refuses the other types).
                 let parts = makeContext()
@@ -315,7 +339,7 @@ final class MessageProcessor: @unchecked Sendable {  // handed to one worker thr
                                        value: sample.value, timestamp: sample.timestamp)
             } else {
                 sampler.add(key: key, type: sample.type, value: sample.value, sampleRate: sample.sampleRate, time: now,
-                            makeContext: makeContext)
+                            origin: originKey, makeContext: makeContext)
             }
         }
     }
@@ -375,4 +399,12 @@ final class MessageProcessor: @unchecked Sendable {  // handed to one worker thr
         }
         return Tags.normalized(out)
     }
+}
+
+/// `dogstatsd_tags_per_sample_limit` and `dogstatsd_tag_length_limit`: a
+/// metric message beyond either is dropped and counted, before it can make
+/// a context of them.
+struct TagLimits: Sendable, Equatable {
+    var perSample = 100
+    var bytesPerTag = 1024
 }

@@ -15,6 +15,10 @@ final class DogStatsDCounters: Sendable {
     let entityIDUnresolved = Atomic<Int>(0)
     /// Metrics dropped by `metric_filterlist`.
     let filteredMetrics = Atomic<Int>(0)
+    /// Metric messages dropped for more client tags than `dogstatsd_tags_per_sample_limit`.
+    let tooManyTags = Atomic<Int>(0)
+    /// Metric messages dropped for a tag longer than `dogstatsd_tag_length_limit` bytes.
+    let tagTooLong = Atomic<Int>(0)
 
     init() {}
 

@@ -190,4 +190,15 @@ import VigilConfig
         #expect(ConfigLint.isLoopback(hostOf: "[::1]:5001") && ConfigLint.isLoopback(hostOf: "http://localhost/x"))
         #expect(!ConfigLint.isLoopback(hostOf: "http://user@10.0.0.1:80"))
     }
+
+    @Test func aLastSendLongerThanTheWholeStopIsWarned() throws {
+        let long = try AgentConfig.fromYAML("forwarder_stop_timeout: 30\n", baseDirectory: "/")
+        #expect(long.stopTimeout == 20)
+        #expect(long.lintWarnings.map(\.message).contains { $0.contains("forwarder_stop_timeout (30.0 s) is not shorter than stop_timeout (20.0 s)") })
+        #expect(try AgentConfig.fromYAML("forwarder_stop_timeout: 30\nstop_timeout: 40\n", baseDirectory: "/").lintWarnings.isEmpty)
+        #expect(try AgentConfig.fromYAML("", baseDirectory: "/").moduleRunTimeout == 120)
+        #expect(throws: ConfigError.self) { try AgentConfig.fromYAML("stop_timeout: 0\n", baseDirectory: "/") }
+        #expect(throws: ConfigError.self) { try AgentConfig.fromYAML("module_run_timeout: -1\n", baseDirectory: "/") }
+        #expect(try AgentConfig.fromYAML("module_run_timeout: 0\n", baseDirectory: "/").moduleRunTimeout == 0)
+    }
 }

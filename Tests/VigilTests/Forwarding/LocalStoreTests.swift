@@ -90,6 +90,48 @@ import VigilModel
         #expect(try query.list(pattern: "nothing*").isEmpty)
     }
 
+    /// `local_store_max_size`: past the bound the oldest points go first,
+    /// down to 90 % of it, and the newest stay.
+    @Test func theSizeBoundDeletesTheOldestPointsFirst() throws {
+        let dir = try TemporaryDirectory()
+        let database = try VigilDatabase.open(path: dir.path + "/vigil.db", logger: .init(label: "test"))
+        let bound = 256 << 10
+        let store = LocalTimeSeriesStore(database: database, retentionSeconds: 1 << 40, maxBytes: bound)
+        #expect(try store.enforceSizeBound() == 0)
+        // 200 series with long tags, one point every 10 s over 100 windows: about four times the bound.
+        var deleted = 0
+        for window in 0..<100 {
+            let ts = Int64(1_000_000 + 10 * window)
+            try store.write((0..<200).map { i in
+                Series(name: "m", type: .gauge, points: [Point(timestamp: ts, value: Double(window))],
+                       tags: ["series:\(i)", "padding:" + String(repeating: "x", count: 40)], host: "h")
+            })
+            deleted += try store.enforceSizeBound()
+            #expect(try store.sizeBytes() <= bound)
+        }
+        #expect(deleted > 0)
+        let query = LocalStoreQuery(databasePath: dir.path + "/vigil.db")
+        let points = try query.run(metric: "m", tags: ["series:7"], since: 0).flatMap(\.points)
+        // What is left is the newest part, without a gap.
+        #expect(points.last?.value == 99)
+        #expect(points.count < 100 && points.count > 10)
+        #expect(points.map(\.value) == (100 - points.count..<100).map(Double.init))
+        let left = try query.list().reduce(0) { $0 + $1.points }
+        #expect(deleted + left == 100 * 200)
+    }
+
+    @Test func theSizeBoundIsASetting() throws {
+        let dir = try TemporaryDirectory()
+        func settings(_ yaml: String) throws -> ForwarderSettings {
+            try ForwarderSettings(config: AgentConfig.fromYAML("run_path: \(dir.path)\n" + yaml, baseDirectory: dir.path))
+        }
+        #expect(try settings("").localStoreMaxBytes == 1 << 30)
+        #expect(try settings("local_store_max_size: 256MiB").localStoreMaxBytes == 256 << 20)
+        #expect(try settings("local_store_max_size: 2GB").localStoreMaxBytes == 2 << 30)
+        #expect(throws: ConfigError.self) { try settings("local_store_max_size: 10KB") }
+        #expect(throws: ConfigError.self) { try settings("local_store_max_size: lots") }
+    }
+
     @Test func queryWithoutADatabaseExplainsItself() throws {
         let dir = try TemporaryDirectory()
         #expect(throws: LocalStoreError.self) { try LocalStoreQuery(databasePath: dir.path + "/vigil.db").run(metric: "x") }

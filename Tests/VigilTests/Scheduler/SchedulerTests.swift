@@ -78,4 +78,61 @@ final class FakeCheck: SchedulableCheck, @unchecked Sendable {
         #expect((stats?.lastDurationNanos ?? 0) >= 50_000_000)
         #expect(stats?.averageDurationNanos == stats?.lastDurationNanos)
     }
+
+    /// One runner, taken by a run that outlasts its interval: the slot goes
+    /// to a new runner, so the other check is not starved.
+    @Test func anOverrunningRunGivesItsRunnerBack() {
+        let scheduler = Scheduler(runners: 1)
+        let stuck = FakeCheck(id: "stuck", interval: 0.2, sleep: 2.5)
+        let fast = FakeCheck(id: "fast", interval: 0.1)
+        scheduler.schedule(stuck)
+        scheduler.schedule(fast, initialDelay: 0.05)
+        scheduler.start()
+        Thread.sleep(forTimeInterval: 1.5)
+        let stats = scheduler.stats()
+        #expect(fast.runs.load(ordering: .relaxed) >= 6, "the only runner stayed with the stuck run")
+        #expect(stuck.runs.load(ordering: .relaxed) == 1)
+        #expect(stats["stuck"]?.state == .overrunning)
+        #expect(stats["fast"]?.errors == 0)
+        scheduler.stop(timeout: 3)
+    }
+
+    /// Past `module_run_timeout` a run is counted failed once and shown hung;
+    /// when it returns at last it counts as a run, not as a second error.
+    @Test func aRunPastTheTimeoutIsCountedFailedAndHung() {
+        let scheduler = Scheduler(runners: 2, runTimeout: 0.4)
+        let slow = FakeCheck(id: "slow", interval: 0.2, sleep: 1.5)
+        scheduler.schedule(slow)
+        scheduler.start()
+        Thread.sleep(forTimeInterval: 0.9)
+        let during = scheduler.stats()["slow"]
+        #expect(during?.state == .hung)
+        #expect(during?.timeouts == 1)
+        #expect(during?.errors == 1)
+        #expect(during?.runs == 0)
+        #expect(during?.lastError?.contains("module_run_timeout") == true)
+        #expect((during?.runningSeconds ?? 0) >= 0.4)
+        Thread.sleep(forTimeInterval: 1.0)
+        let after = scheduler.stats()["slow"]
+        scheduler.stop(timeout: 3)
+        #expect((after?.runs ?? 0) >= 1)
+        #expect(after?.timeouts == 1)
+        #expect(after?.errors == 1)
+        #expect(after?.state != .hung)
+    }
+
+    /// `stop` waits only its timeout for a run that does not return, and names it.
+    @Test func stopAbandonsARunThatDoesNotReturn() {
+        let scheduler = Scheduler(runners: 2)
+        let hung = FakeCheck(id: "hung", interval: 10, sleep: 3)
+        scheduler.schedule(hung)
+        scheduler.start()
+        Thread.sleep(forTimeInterval: 0.3)
+        let started = Date()
+        let abandoned = scheduler.stop(timeout: 0.3)
+        #expect(Date().timeIntervalSince(started) < 1.5)
+        #expect(abandoned.map(\.instanceID) == ["hung"])
+        #expect(abandoned.first?.checkName == "fake")
+        #expect((abandoned.first?.runningSeconds ?? 0) >= 0.5)
+    }
 }

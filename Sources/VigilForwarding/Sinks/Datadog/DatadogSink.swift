@@ -22,13 +22,15 @@ final class DatadogSink: Sink {
                        backoffBase: delivery.backoffBase, backoffCap: delivery.backoffCap, logger: logger)
         }
         healthDeadline = delivery.healthDeadline
-        lanes = DurableLanes(outbox: outbox, senders: senders, logger: logger)
+        lanes = DurableLanes(outbox: outbox, senders: senders, unstoredMaxBytes: delivery.unstoredMaxBytes, logger: logger)
         logger.info("forwarding to Datadog intake", metadata: ["dd_url": "\(URLText.redactingCredentials(config.url))", "pending_payloads": "\(lanes.pendingPayloads)"])
     }
 
     func start(health: HealthRegistry) { lanes.start(health: health, deadline: healthDeadline) }
 
     func write(_ batch: FlushBatch) {
+        // Older payloads a full disk refused go first, with or without new ones.
+        if lanes.holdsUnstored { lanes.storeOrHold([]) }
         let series = SeriesEncoder.items(batch.series)
         skippedPoints.withLock { $0 += series.skippedPoints }
         lanes.store(series.items, lane: IntakeEndpoint.series.lane)
@@ -37,7 +39,11 @@ final class DatadogSink: Sink {
         lanes.store(EventEncoder.items(batch.events), lane: IntakeEndpoint.events.lane)
     }
 
-    func stop(deadline: Double) async { await lanes.stop(deadline: deadline) }
+    var holdsUnstored: Bool { lanes.holdsUnstored }
+
+    func stop(deadline: Double, storeDeadline: Double) async {
+        await lanes.stop(deadline: deadline, storeDeadline: storeDeadline)
+    }
 
     func statusSnapshot() -> JSONValue {
         .object([("dd_url", .string(URLText.redactingCredentials(config.url))),

@@ -25,19 +25,25 @@ final class RemoteWriteSink: Sink {
                                 builder: builder, encoding: .snappy, backoffBase: delivery.backoffBase,
                                 backoffCap: delivery.backoffCap, logger: logger)
         healthDeadline = delivery.healthDeadline
-        lanes = DurableLanes(outbox: outbox, senders: [sender], logger: logger)
+        lanes = DurableLanes(outbox: outbox, senders: [sender], unstoredMaxBytes: delivery.unstoredMaxBytes, logger: logger)
         logger.info("forwarding to Prometheus remote write", metadata: ["url": "\(URLText.redactingCredentials(config.url))", "pending_payloads": "\(lanes.pendingPayloads)"])
     }
 
     func start(health: HealthRegistry) { lanes.start(health: health, deadline: healthDeadline) }
 
     func write(_ batch: FlushBatch) {
+        // Older payloads a full disk refused go first, with or without new ones.
+        if lanes.holdsUnstored { lanes.storeOrHold([]) }
         let now = WallClock.nowSeconds()
         let samples = mapping.withLock { $0.samples(batch, now: now) }
         lanes.store(RemoteWriteEncoder.items(samples), lane: Self.lane)
     }
 
-    func stop(deadline: Double) async { await lanes.stop(deadline: deadline) }
+    var holdsUnstored: Bool { lanes.holdsUnstored }
+
+    func stop(deadline: Double, storeDeadline: Double) async {
+        await lanes.stop(deadline: deadline, storeDeadline: storeDeadline)
+    }
 
     func statusSnapshot() -> JSONValue {
         .object([("url", .string(URLText.redactingCredentials(config.url))),

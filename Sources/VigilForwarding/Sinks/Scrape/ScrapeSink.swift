@@ -43,7 +43,9 @@ final class ScrapeSink: Sink {
         }
     }
 
-    func stop(deadline: Double) async {}
+    func stop(deadline: Double, storeDeadline: Double) async {}
+
+    var holdsUnstored: Bool { false }
 
     /// The exposition, at `now` (unix seconds).
     func render(now: Int64 = WallClock.nowSeconds()) -> String {
