@@ -119,6 +119,8 @@ enum WorkloadBenchmark {
             throw BenchError("store has \(published.count) images, \(complete) with all \(references) references")
         }
         let report = lines.all.first { $0.contains("first sync:") }
+        // VIGIL_BENCH_VERBOSE=1: every line the module logged, for a sync that took longer than it says.
+        if ProcessInfo.processInfo.environment["VIGIL_BENCH_VERBOSE"] != nil { for line in lines.all { print("    | \(line)") } }
         return SyncResult(seconds: seconds, baseKiB: baseRSS, peakKiB: peak, store: store, report: report)
     }
 
