@@ -94,19 +94,33 @@ struct ContainerdAPI: Sendable {
     }
 
     /// Reads a whole blob from the content store (manifests and configs are small).
+    ///
+    /// A read that finds its connection gone (`unavailable`) is tried again on the pool's next
+    /// connection: with several reads in flight, one can be handed a connection that another
+    /// has just retired (see `RotatingClient`), which says nothing about containerd. Only
+    /// when every attempt fails does the error end the session.
     func blob(namespace: String, digest: String, limit: Int = 4 << 20) async throws -> Data {
-        let service = Containerd_Services_Content_V1_Content.Client(wrapping: try await blobClients.client())
         var request = Containerd_Services_Content_V1_ReadContentRequest()
         request.digest = digest
-        return try await service.read(request, metadata: metadata(namespace), options: options) { response in
-            var data = Data()
-            for try await chunk in response.messages {
-                data.append(chunk.data)
-                if data.count > limit { throw RPCError(code: .resourceExhausted, message: "blob \(digest) is larger than \(limit) bytes") }
+        var attempt = 1
+        while true {
+            let service = Containerd_Services_Content_V1_Content.Client(wrapping: try await blobClients.client())
+            do {
+                return try await service.read(request, metadata: metadata(namespace), options: options) { response in
+                    var data = Data()
+                    for try await chunk in response.messages {
+                        data.append(chunk.data)
+                        if data.count > limit { throw RPCError(code: .resourceExhausted, message: "blob \(digest) is larger than \(limit) bytes") }
+                    }
+                    return data
+                }
+            } catch let error as RPCError where error.code == .unavailable && attempt < Self.blobAttempts {
+                attempt += 1
             }
-            return data
         }
     }
+
+    static let blobAttempts = 3
 
     /// Streams events until the connection ends; `onEvent` sees each envelope in order.
     func subscribe(topicsMatching patterns: [String],
