@@ -25,11 +25,8 @@ import Testing
             dogstatsd_context_limit_per_origin: 0.5
             """)
         defer { f.remove() }
-        let pid = try Subprocess.spawn(AgentFixture.vigil, ["run", "-c", f.configFile],
-                                       stdoutPath: f.root + "/out.log", stderrPath: f.root + "/err.log")
-        var exited = false
-        defer { if !exited { Subprocess.killAndReap(pid: pid) } }
-        let socket = f.root + "/dogstatsd/dsd.socket"
+        let agent = try RunningVigil(f)
+        let socket = agent.socket
         #expect(try Subprocess.poll(timeout: 20) { FileManager.default.fileExists(atPath: socket) })
 
         try send(prefix: "flood", count: 3000, socket: socket)
@@ -47,10 +44,7 @@ import Testing
         #expect(dropped["origin_context_limit"] as? Int == 2500, "\(dropped)")
         #expect(dropped["context_limit"] as? Int == 0)
 
-        kill(pid, SIGTERM)
-        let status = Subprocess.wait(pid: pid, timeout: 30)
-        exited = status != nil
-        #expect(status == 0)
+        #expect(agent.stop(timeout: 30) == 0)
         let names = try f.vigil(["query", "--list", "--json"]).stdout
         #expect(names.contains("\"calm.99\""), "the second sender's metrics were stored")
         #expect(names.contains("\"flood.0\"") && !names.contains("\"flood.2999\""))

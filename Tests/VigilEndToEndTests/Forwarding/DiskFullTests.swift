@@ -6,13 +6,15 @@ import Testing
 /// in memory and are stored once space is freed — also the last one, while
 /// the agent stops — and nothing is counted as lost.
 @Suite(.serialized) struct DiskFullTests {
-    /// Mounts a 2 MiB tmpfs on the fixture's run_path (tests run as root).
+    /// Mounts a 2 MiB tmpfs on the fixture's run_path (tests run as root); `defer` the unmount.
     func smallDisk(_ f: AgentFixture) throws -> String {
         let run = f.root + "/run"
         try FileManager.default.createDirectory(atPath: run, withIntermediateDirectories: true)
         try Subprocess.run("mount", ["-t", "tmpfs", "-o", "size=2m,mode=0700", "tmpfs", run])
         return run
     }
+
+    func unmount(_ run: String) { _ = try? Subprocess.run("umount", ["-l", run], check: false) }
 
     /// Writes zeros to `path` until the file system says ENOSPC.
     func fill(_ path: String) {
@@ -55,13 +57,9 @@ import Testing
         let f = try AgentFixture(extraConfig: "flush_interval: 1\nstop_timeout: 10")
         defer { f.remove() }
         let run = try smallDisk(f)
-        defer { _ = try? Subprocess.run("umount", ["-l", run], check: false) }
-        let pid = try Subprocess.spawn(AgentFixture.vigil, ["run", "-c", f.configFile],
-                                       stdoutPath: f.root + "/out.log", stderrPath: f.root + "/err.log")
-        var exited = false
-        defer { if !exited { Subprocess.killAndReap(pid: pid) } }
-        func log() -> String { (try? String(contentsOfFile: f.root + "/err.log", encoding: .utf8)) ?? "" }
-        let socket = f.root + "/dogstatsd/dsd.socket"
+        defer { unmount(run) }
+        let agent = try RunningVigil(f)
+        let (socket, log) = (agent.socket, agent.log)
         #expect(try Subprocess.poll(timeout: 20) { FileManager.default.fileExists(atPath: socket) })
         try send(["disk.warmup"], value: 1, socket: socket)
         #expect(try Subprocess.poll(timeout: 30, interval: 0.5) { (try localStore(f)["points_stored"] as? Int ?? 0) > 0 }, "\(log())")
@@ -91,10 +89,7 @@ import Testing
             #expect(try stored(f, name) == [5], "\(name)")
         }
 
-        kill(pid, SIGTERM)
-        let status = Subprocess.wait(pid: pid, timeout: 20)
-        exited = status != nil
-        #expect(status == 0, "\(log())")
+        #expect(agent.stop(timeout: 20) == 0, "\(log())")
     }
 
     /// The final flush at stop meets a full disk; space is freed while the
@@ -104,13 +99,9 @@ import Testing
         let f = try AgentFixture(extraConfig: "flush_interval: 3600\nstop_timeout: 15")
         defer { f.remove() }
         let run = try smallDisk(f)
-        defer { _ = try? Subprocess.run("umount", ["-l", run], check: false) }
-        let pid = try Subprocess.spawn(AgentFixture.vigil, ["run", "-c", f.configFile],
-                                       stdoutPath: f.root + "/out.log", stderrPath: f.root + "/err.log")
-        var exited = false
-        defer { if !exited { Subprocess.killAndReap(pid: pid) } }
-        func log() -> String { (try? String(contentsOfFile: f.root + "/err.log", encoding: .utf8)) ?? "" }
-        let socket = f.root + "/dogstatsd/dsd.socket"
+        defer { unmount(run) }
+        let agent = try RunningVigil(f)
+        let (socket, log) = (agent.socket, agent.log)
         #expect(try Subprocess.poll(timeout: 20) { FileManager.default.fileExists(atPath: socket) })
         #expect(try Subprocess.poll(timeout: 20, interval: 0.3) { (try? f.vigil(["status"]).status) == 0 })
 
@@ -124,13 +115,11 @@ import Testing
         })
 
         let stopping = Date()
-        kill(pid, SIGTERM)
+        kill(agent.pid, SIGTERM)
         #expect(try Subprocess.poll(timeout: 10, interval: 0.2) { log().contains("kept in memory") }, "\(log())")
         Thread.sleep(forTimeInterval: 1)
         try FileManager.default.removeItem(atPath: run + "/filler")
-        let status = Subprocess.wait(pid: pid, timeout: 30)
-        exited = status != nil
-        #expect(status == 0, "\(log())")
+        #expect(agent.stop(timeout: 30, signal: false) == 0, "\(log())")
         #expect(Date().timeIntervalSince(stopping) < 16)
         #expect(!log().contains("are lost"), "\(log())")
         for name in ["disk.last.m0", "disk.last.m2999"] {
@@ -153,18 +142,14 @@ import Testing
             """)
         defer { f.remove() }
         let run = try smallDisk(f)
-        defer { _ = try? Subprocess.run("umount", ["-l", run], check: false) }
-        let pid = try Subprocess.spawn(AgentFixture.vigil, ["run", "-c", f.configFile],
-                                       stdoutPath: f.root + "/out.log", stderrPath: f.root + "/err.log")
-        var exited = false
-        defer { if !exited { Subprocess.killAndReap(pid: pid) } }
-        func log() -> String { (try? String(contentsOfFile: f.root + "/err.log", encoding: .utf8)) ?? "" }
+        defer { unmount(run) }
+        let agent = try RunningVigil(f)
+        let (socket, log) = (agent.socket, agent.log)
         func datadog() throws -> [String: Any] {
             let status = try f.json(["status", "--json"]) as? [String: Any]
             let forwarder = status?["forwarder"] as? [String: Any]
             return (forwarder?["destinations"] as? [String: Any])?["datadog"] as? [String: Any] ?? [:]
         }
-        let socket = f.root + "/dogstatsd/dsd.socket"
         #expect(try Subprocess.poll(timeout: 20) { FileManager.default.fileExists(atPath: socket) })
         try send(["disk.warmup"], value: 1, socket: socket)
         #expect(try Subprocess.poll(timeout: 30, interval: 0.5) { intake.recorded.series.contains { $0.metric == "disk.warmup" } })
@@ -189,9 +174,6 @@ import Testing
         #expect(unstored(status, "recovered_payloads") > 0)
         #expect(unstored(status, "dropped_payloads") == 0)
 
-        kill(pid, SIGTERM)
-        let exit = Subprocess.wait(pid: pid, timeout: 20)
-        exited = exit != nil
-        #expect(exit == 0, "\(log())")
+        #expect(agent.stop(timeout: 20) == 0, "\(log())")
     }
 }

@@ -74,12 +74,8 @@ import Testing
         try f.write("instances:\n  - value: 7\n    min_collection_interval: 1\n", to: "conf.d/example.d/conf.yaml")
         try f.write("instances:\n  - min_collection_interval: 1\n", to: "conf.d/cgroup.d/conf.yaml")
         let marker = f.root + "/hang-marker"
-        let pid = try Subprocess.spawn(AgentFixture.vigil, ["run", "-c", f.configFile],
-                                       stdoutPath: f.root + "/out.log", stderrPath: f.root + "/err.log",
-                                       environment: ["HANG_MARKER": marker])
-        var exited = false
-        defer { if !exited { Subprocess.killAndReap(pid: pid) } }
-        func log() -> String { (try? String(contentsOfFile: f.root + "/err.log", encoding: .utf8)) ?? "" }
+        let agent = try RunningVigil(f, environment: ["HANG_MARKER": marker])
+        let log = agent.log
 
         // Every hung run passes module_run_timeout (3 s) and is counted failed.
         var hung: [String: [String: Any]] = [:]
@@ -127,9 +123,7 @@ import Testing
 
         // SIGTERM: out within stop_timeout (8 s), abandoning the four runs.
         let stopping = Date()
-        kill(pid, SIGTERM)
-        let status = Subprocess.wait(pid: pid, timeout: 20)
-        exited = status != nil
+        let status = agent.stop(timeout: 20)
         let took = Date().timeIntervalSince(stopping)
         #expect(status == 0, "\(log())")
         #expect(took < 8, "stop took \(took) s")
@@ -158,20 +152,14 @@ import Testing
         try f.compileModule(source: source, named: "hang.so")
         try f.write("instances:\n  - min_collection_interval: 1\n", to: "conf.d/hang.d/conf.yaml")
         let marker = f.root + "/hang-marker"
-        let pid = try Subprocess.spawn(AgentFixture.vigil, ["run", "-c", f.configFile],
-                                       stdoutPath: f.root + "/out.log", stderrPath: f.root + "/err.log",
-                                       environment: ["HANG_MARKER": marker])
-        var exited = false
-        defer { if !exited { Subprocess.killAndReap(pid: pid) } }
-        func log() -> String { (try? String(contentsOfFile: f.root + "/err.log", encoding: .utf8)) ?? "" }
+        let agent = try RunningVigil(f, environment: ["HANG_MARKER": marker])
+        let log = agent.log
         // It runs, and returns, every second.
         #expect(try Subprocess.poll(timeout: 20, interval: 0.3) {
             ((try? String(contentsOfFile: marker, encoding: .utf8)) ?? "").split(separator: "\n").count >= 2
         })
         let stopping = Date()
-        kill(pid, SIGTERM)
-        let status = Subprocess.wait(pid: pid, timeout: 20)
-        exited = status != nil
+        let status = agent.stop(timeout: 20)
         #expect(status == 0, "\(log())")
         #expect(Date().timeIntervalSince(stopping) < 5.5)
         #expect(log().contains("stop: abandoned hang instance"), "\(log())")
