@@ -151,11 +151,13 @@ public final class Agent: @unchecked Sendable {
     }
 
     public func statusSnapshot() -> JSONValue {
-        .object([
+        let uptime = Date().timeIntervalSince(startedAt)
+        return .object([
             ("version", .string(VigilVersion.string)),
             ("hostname", .string(config.hostname)),
-            ("uptime_seconds", .double(Date().timeIntervalSince(startedAt).rounded())),
+            ("uptime_seconds", .double(uptime.rounded())),
             ("config_file", config.file.map { .string($0) } ?? .null),
+            ("process", ProcessUsage.snapshot(uptimeSeconds: uptime)),
             ("modules", .array(setup.modules.records.map(\.json))),
             ("configuration_errors", .array((setup.confd.errors.map(\.description) + setup.errors).map { .string($0) })),
             (scheduler.statusSectionName, scheduler.statusSnapshot()),
