@@ -35,14 +35,15 @@ struct SBOMList: AsyncParsableCommand {
             say(String(decoding: try encoder.encode(records), as: UTF8.self))
             return
         }
-        var rows = [["SUBJECT", "REFERENCES", "STATUS", "PACKAGES", "LAST SCAN", "DURATION"]]
+        var rows = [["SUBJECT", "REFERENCES", "STATUS", "PACKAGES", "LAYERS READ", "FROM CACHE", "LAST SCAN", "DURATION"]]
         for record in records {
             let subject = record.subject.kind == .image ? String(record.subject.id.prefix(19)) : record.subject.kind.rawValue
             let references = record.subject.kind == .image
                 ? (record.subject.repoTags.isEmpty ? record.subject.name : record.subject.repoTags.joined(separator: ","))
                 : record.subject.name
             let status = record.status == "failed" ? "failed: \(record.error.prefix(60))" : record.status
-            rows.append([subject, references, status, "\(record.packageCount)", timestamp(record.generatedAt),
+            rows.append([subject, references, status, "\(record.packageCount)", "\(record.layersRead)",
+                         "\(record.layerCacheHits)", timestamp(record.generatedAt),
                          "\(record.durationMilliseconds) ms"])
         }
         say(table(rows))

@@ -131,7 +131,8 @@ actor SBOMCollector {
                 let document = CycloneDX.document(bom)
                 let record = SBOMDatabase.Record(
                     subject: bom.subject, status: "success", error: "", generatedAt: Self.unixNanoseconds(),
-                    durationMilliseconds: milliseconds, packageCount: Int64(bom.packages.count))
+                    durationMilliseconds: milliseconds, packageCount: Int64(bom.packages.count),
+                    layersRead: Int64(scanned.layersRead), layerCacheHits: Int64(scanned.cacheHits))
                 guard images[id] != nil else { continue }
                 do { try database?.store(record, document: document) } catch {
                     host.log(.warn, "sbom: cannot store the bill of materials of \(id): \(error)")

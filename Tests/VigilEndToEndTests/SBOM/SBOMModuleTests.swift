@@ -125,6 +125,10 @@ import VigilWorkload
         let toolPackages = try packages(try #require(database.document(for: tool.id)).1)
         #expect(toolPackages == expected.union(["python idna 3.6"]), "tool is app (gone deleted) plus idna")
         #expect(database.layerCount() == 4, "four distinct layers, each read once")
+        // What `vigil sbom list` shows for each: app read its three layers, tool one and three from the cache.
+        let counts = Dictionary(uniqueKeysWithValues: database.records().map { ($0.subject.id, ($0.layersRead, $0.layerCacheHits)) })
+        #expect(counts[app.id]?.0 == 3 && counts[app.id]?.1 == 0, "\(counts)")
+        #expect(counts[tool.id]?.0 == 1 && counts[tool.id]?.1 == 3, "\(counts)")
         try validate([document, try #require(database.document(for: tool.id)).1])
     }
 

@@ -17,15 +17,20 @@ public final class SBOMDatabase: @unchecked Sendable {
         public var generatedAt: Int64
         public var durationMilliseconds: Int64
         public var packageCount: Int64
+        /// Of the image's layers, how many that scan read and how many the layer cache answered.
+        public var layersRead: Int64
+        public var layerCacheHits: Int64
 
         public init(subject: BOMSubject, status: String, error: String, generatedAt: Int64,
-                    durationMilliseconds: Int64, packageCount: Int64) {
+                    durationMilliseconds: Int64, packageCount: Int64, layersRead: Int64 = 0, layerCacheHits: Int64 = 0) {
             self.subject = subject
             self.status = status
             self.error = error
             self.generatedAt = generatedAt
             self.durationMilliseconds = durationMilliseconds
             self.packageCount = packageCount
+            self.layersRead = layersRead
+            self.layerCacheHits = layerCacheHits
         }
     }
 
@@ -43,6 +48,13 @@ public final class SBOMDatabase: @unchecked Sendable {
                 error TEXT NOT NULL, generated_at INTEGER NOT NULL, duration_ms INTEGER NOT NULL,
                 package_count INTEGER NOT NULL, document BLOB);
             """)
+        // Files made before the layer counts were kept gain their columns.
+        let columns = try database.prepare("SELECT name FROM pragma_table_info('boms')")
+        var known: Set<String> = []
+        while try columns.step() { known.insert(columns.text(0)) }
+        for column in ["layers_read", "layer_cache_hits"] where !known.contains(column) {
+            try database.execute("ALTER TABLE boms ADD COLUMN \(column) INTEGER NOT NULL DEFAULT 0")
+        }
         // Layers read by older catalogers lack what the newer ones find: read them again.
         if try database.integer("PRAGMA user_version") < Self.catalogGeneration {
             try database.execute("DELETE FROM layers; PRAGMA user_version = \(Self.catalogGeneration);")
@@ -88,24 +100,27 @@ public final class SBOMDatabase: @unchecked Sendable {
         let subject = try JSONEncoder().encode(record.subject)
         try locked {
             try database.prepare("""
-                INSERT OR REPLACE INTO boms(subject_id, subject, status, error, generated_at, duration_ms, package_count, document)
-                VALUES (?, ?, ?, ?, ?, ?, ?, COALESCE(?, (SELECT document FROM boms WHERE subject_id = ?)))
+                INSERT OR REPLACE INTO boms(subject_id, subject, status, error, generated_at, duration_ms, package_count,
+                    layers_read, layer_cache_hits, document)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, COALESCE(?, (SELECT document FROM boms WHERE subject_id = ?)))
                 """).run([.text(record.subject.id), .blob(Array(subject)), .text(record.status), .text(record.error),
                           .integer(record.generatedAt), .integer(record.durationMilliseconds),
-                          .integer(record.packageCount), document.map { .blob($0) } ?? .null, .text(record.subject.id)])
+                          .integer(record.packageCount), .integer(record.layersRead), .integer(record.layerCacheHits),
+                          document.map { .blob($0) } ?? .null, .text(record.subject.id)])
         }
     }
 
     public func records() -> [Record] {
         locked {
             guard let statement = try? database.prepare(
-                "SELECT subject, status, error, generated_at, duration_ms, package_count FROM boms ORDER BY subject_id") else { return [] }
+                "SELECT subject, status, error, generated_at, duration_ms, package_count, layers_read, layer_cache_hits FROM boms ORDER BY subject_id") else { return [] }
             var records: [Record] = []
             while (try? statement.step()) == true {
                 guard let subject = try? JSONDecoder().decode(BOMSubject.self, from: Data(statement.blob(0))) else { continue }
                 records.append(Record(subject: subject, status: statement.text(1), error: statement.text(2),
                                       generatedAt: statement.integer(3), durationMilliseconds: statement.integer(4),
-                                      packageCount: statement.integer(5)))
+                                      packageCount: statement.integer(5), layersRead: statement.integer(6),
+                                      layerCacheHits: statement.integer(7)))
             }
             return records
         }
