@@ -9,7 +9,7 @@ public struct ImageManifest: Sendable {
     /// The manifest's size as the index states it; nil when the target was the manifest.
     public var manifestSize: Int64?
     public var configDigest: String
-    public var config: [UInt8]
+    public var config: Data
     public var layers: [Layer]
 
     public struct Layer: Sendable, Equatable {
@@ -21,11 +21,12 @@ public struct ImageManifest: Sendable {
         public var description: String
     }
 
-    /// `read` returns a blob's bytes by digest.
-    public static func resolve(target digest: String, read: (String) async throws -> [UInt8]) async throws -> ImageManifest {
+    /// `read` returns a blob's bytes by digest (as `Data`, what the JSON decoder reads: the
+    /// containerd module resolves tens of thousands of images and copies none of them).
+    public static func resolve(target digest: String, read: (String) async throws -> Data) async throws -> ImageManifest {
         var manifestDigest = digest
         var manifestSize: Int64?
-        var document = try JSONDecoder().decode(Document.self, from: Data(try await read(digest)))
+        var document = try JSONDecoder().decode(Document.self, from: try await read(digest))
         var depth = 0
         while let manifests = document.manifests, document.config == nil, depth < 3 {
             guard let chosen = manifests.first(where: { $0.platform?.os == "linux" && $0.platform?.architecture == hostArchitecture })
@@ -34,7 +35,7 @@ public struct ImageManifest: Sendable {
             }
             manifestDigest = chosen.digest
             manifestSize = chosen.size
-            document = try JSONDecoder().decode(Document.self, from: Data(try await read(chosen.digest)))
+            document = try JSONDecoder().decode(Document.self, from: try await read(chosen.digest))
             depth += 1
         }
         guard let config = document.config else { throw Failure(description: "\(manifestDigest) is not an image manifest") }

@@ -35,8 +35,8 @@ public struct ImageContent: Sendable, Equatable {
     /// config. `read` fetches a blob by digest. The size counts every blob the image holds.
     public static func resolve(mediaType: String, digest: String, size: Int64,
                                read: (String) async throws -> Data) async throws -> ImageContent {
-        let resolved = try await ImageManifest.resolve(target: digest) { [UInt8](try await read($0)) }
-        let config = try JSONDecoder().decode(Config.self, from: Data(resolved.config))
+        let resolved = try await ImageManifest.resolve(target: digest, read: read)
+        let config = try JSONDecoder().decode(Config.self, from: resolved.config)
         // An index counts itself and the manifest's size as it states it; a manifest, the target's.
         let documents = resolved.manifestDigest == digest ? size : size + (resolved.manifestSize ?? 0)
         let total = documents + Int64(resolved.config.count) + resolved.layers.reduce(0) { $0 + ($1.size ?? 0) }

@@ -83,7 +83,7 @@ public struct OCIImageLayout: Sendable {
     /// Follows index → the manifest for this machine's platform → config. `read` returns a blob's bytes.
     public static func resolve(top digest: String, read: (String) async throws -> [UInt8]) async throws -> OCIImageLayout {
         let resolved: ImageManifest
-        do { resolved = try await ImageManifest.resolve(target: digest, read: read) } catch let failure as ImageManifest.Failure {
+        do { resolved = try await ImageManifest.resolve(target: digest) { Data(try await read($0)) } } catch let failure as ImageManifest.Failure {
             throw ImageScanner.Failure(description: failure.description)
         }
         return OCIImageLayout(manifestDigest: resolved.manifestDigest, configDigest: resolved.configDigest,
@@ -91,7 +91,9 @@ public struct OCIImageLayout: Sendable {
     }
 
     /// Reads a config blob's diff ids alone (when the layers are already known).
-    public static func diffIDs(config: [UInt8]) throws -> [String] {
-        try JSONDecoder().decode(Config.self, from: Data(config)).rootfs?.diff_ids ?? []
+    public static func diffIDs(config: [UInt8]) throws -> [String] { try diffIDs(config: Data(config)) }
+
+    static func diffIDs(config: Data) throws -> [String] {
+        try JSONDecoder().decode(Config.self, from: config).rootfs?.diff_ids ?? []
     }
 }
