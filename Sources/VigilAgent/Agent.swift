@@ -161,6 +161,7 @@ public final class Agent: @unchecked Sendable {
             ("modules", .array(setup.modules.records.map(\.json))),
             ("configuration_errors", .array((setup.confd.errors.map(\.description) + setup.errors).map { .string($0) })),
             (scheduler.statusSectionName, scheduler.statusSnapshot()),
+            ("module_processes", .array(setup.runningInstances.compactMap(\.processStatus))),
             (dogstatsd.statusSectionName, dogstatsd.statusSnapshot()),
             (forwarder.statusSectionName, forwarder.statusSnapshot()),
             (workload.statusSectionName, workload.statusSnapshot()),

@@ -32,6 +32,12 @@ public struct AgentConfig: Sendable {
     /// module does. Below the 30 s that kubelet and the systemd unit grant
     /// before SIGKILL, so the agent says itself what it abandoned.
     public let stopTimeout: Double
+    /// `module_isolation`: where module instances run unless their check's
+    /// init_config says otherwise — `in_process` or `process`.
+    public let moduleIsolation: ModuleIsolation
+    /// `module_memory_limit`, bytes: an isolated instance's child process
+    /// above this RSS is killed and restarted; 0 = no limit.
+    public let moduleMemoryLimit: Int
 
     /// Loads `path`. A missing file is an error unless `allowMissing`, in
     /// which case the embedded defaults apply.
@@ -100,6 +106,16 @@ public struct AgentConfig: Sendable {
         }
         self.moduleRunTimeout = runTimeout
         self.stopTimeout = stop
+        let isolationText = try check("module_isolation", value("module_isolation")?.string) ?? ModuleIsolation.inProcess.rawValue
+        guard let isolation = ModuleIsolation(rawValue: isolationText) else {
+            throw ConfigError(file: where_, at: root?["module_isolation"], "module_isolation must be in_process or process")
+        }
+        let limitText = try check("module_memory_limit", value("module_memory_limit")?.string) ?? "512MB"
+        guard let memoryLimit = ByteSize.parse(limitText), memoryLimit >= 0 else {
+            throw ConfigError(file: where_, at: root?["module_memory_limit"], "module_memory_limit must be a size (512MB, 1GiB, bytes) or 0 for none")
+        }
+        self.moduleIsolation = isolation
+        self.moduleMemoryLimit = memoryLimit
         self.modulesPathIsDefault = modules.isEmpty
         self.modulesPath = modules.isEmpty ? [AgentConfig.executableDirectory()] : modules.map { AgentConfig.resolve($0, base) }
     }

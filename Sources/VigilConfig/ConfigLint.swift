@@ -9,7 +9,7 @@ public enum ConfigLint {
     public static let knownKeys: Set<String> = [
         // core
         "hostname", "tags", "modules_path", "confd_path", "run_path", "log_level", "check_runners", "flush_interval",
-        "module_run_timeout", "stop_timeout",
+        "module_run_timeout", "stop_timeout", "module_isolation", "module_memory_limit",
         "cmd_address", "cmd_tls_cert_file", "cmd_tls_key_file", "cmd_insecure", "proc_root",
         // the web console (docs/console.md)
         "console", "console_allow_remote",

@@ -1,5 +1,5 @@
 /// A container as a runtime reports it. Times are unix nanoseconds, 0 when unknown.
-public struct Container: Sendable, Hashable {
+public struct Container: Sendable, Hashable, Codable {
     public var id: String
     public var name: String
     public var namespace: String

@@ -1,5 +1,5 @@
 /// Any workload entity.
-public enum Entity: Sendable, Hashable {
+public enum Entity: Sendable, Hashable, Codable {
     case container(Container)
     case image(Image)
     case generic(GenericEntity)

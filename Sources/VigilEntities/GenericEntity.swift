@@ -1,5 +1,5 @@
 /// An entity of a kind without a typed model here (pods, autoscalers): flat attributes.
-public struct GenericEntity: Sendable, Hashable {
+public struct GenericEntity: Sendable, Hashable, Codable {
     public var kind: EntityKind
     public var id: String
     public var attributes: [String: String]

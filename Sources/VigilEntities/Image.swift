@@ -1,6 +1,6 @@
 /// A container image. Its id is the config digest ("sha256:…"); every reference to it
 /// (tags and `name@sha256:` digests) is carried by this one entity.
-public struct Image: Sendable, Hashable {
+public struct Image: Sendable, Hashable, Codable {
     public var id: String
     /// The preferred human name, usually the first repo tag.
     public var name: String
@@ -37,7 +37,7 @@ public struct Image: Sendable, Hashable {
 }
 
 /// An image's scan status: "" (unknown), "pending", "scanning", "success" or "failed".
-public struct SBOMState: Sendable, Hashable {
+public struct SBOMState: Sendable, Hashable, Codable {
     public var status: String
     /// Why the last scan failed, kept while a retry waits.
     public var error: String

@@ -20,6 +20,9 @@ public final class ModuleInstance: SchedulableCheck, FlushSource, @unchecked Sen
     public let sourceFile: String
     private let lock = NSLock()
     private var handle: UnsafeMutableRawPointer?
+    /// Set when the instance runs in a child process (`isolation: process`);
+    /// `handle` is then nil.
+    private let process: ModuleProcess?
     private var started = false
     /// A run in progress, and a destroy asked for meanwhile: a run that
     /// never returns holds `lock` for good, so `destroy` must not wait for it.
@@ -36,6 +39,19 @@ public final class ModuleInstance: SchedulableCheck, FlushSource, @unchecked Sen
         self.sourceFile = check.sourceFile
         self.context = HostContext(services: services, moduleName: module.name, checkName: check.checkName,
                                    instance: instance, initConfig: check.initConfig)
+        let isolation = try IsolationSettings.resolve(config: services.config, initConfig: check.initConfig)
+        guard isolation.mode == .inProcess else {
+            let setup = ChildSetup(path: module.path, checkName: check.checkName, instanceID: instance.id,
+                                   intervalMilliseconds: UInt32(min(instance.minCollectionInterval * 1000, Double(UInt32.max))),
+                                   initConfigYAML: check.initConfigYAML, instanceYAML: instance.yamlText,
+                                   hostname: services.hostname)
+            let process = ModuleProcess(context: context, setup: setup, settings: isolation,
+                                        executable: ChildSpawn.agentExecutable())
+            try process.launch()
+            self.process = process
+            return
+        }
+        self.process = nil
         var out: UnsafeMutableRawPointer?
         let status = Self.callWithErrorBuffer { errbuf, size in
             check.checkName.withCString { checkName in
@@ -84,10 +100,15 @@ public final class ModuleInstance: SchedulableCheck, FlushSource, @unchecked Sen
     private func runLocked() -> CheckRunResult {
         lock.lock()
         defer { lock.unlock() }
-        guard let handle, let run = module.descriptor.pointee.run else {
-            return CheckRunResult(error: "\(module.name) is not a check")
+        let (status, message): (vigil_status, String)
+        if let process {
+            (status, message) = process.run()
+        } else {
+            guard let handle, let run = module.descriptor.pointee.run else {
+                return CheckRunResult(error: "\(module.name) is not a check")
+            }
+            (status, message) = Self.callWithErrorBuffer { run(handle, $0, $1) }
         }
-        let (status, message) = Self.callWithErrorBuffer { run(handle, $0, $1) }
         let samples = context.sampler.commit(time: WallClock.now())
         var warnings = context.takeWarnings()
         let dropped = context.droppedSamples.exchange(0, ordering: .relaxed)
@@ -106,8 +127,14 @@ public final class ModuleInstance: SchedulableCheck, FlushSource, @unchecked Sen
     public func start() throws(ModuleError) {
         lock.lock()
         defer { lock.unlock() }
-        guard let handle, let start = module.descriptor.pointee.start, !started else { return }
-        let (status, message) = Self.callWithErrorBuffer { start(handle, $0, $1) }
+        guard !started, module.descriptor.pointee.start != nil else { return }
+        let (status, message): (vigil_status, String)
+        if let process {
+            (status, message) = process.start()
+        } else {
+            guard let handle, let start = module.descriptor.pointee.start else { return }
+            (status, message) = Self.callWithErrorBuffer { start(handle, $0, $1) }
+        }
         guard status == VIGIL_OK else {
             throw ModuleError(description: "\(module.name): start failed (\(Self.describe(status))): \(message)")
         }
@@ -117,9 +144,11 @@ public final class ModuleInstance: SchedulableCheck, FlushSource, @unchecked Sen
     public func stop() {
         lock.lock()
         defer { lock.unlock() }
-        guard let handle, started else { return }
-        module.descriptor.pointee.stop?(handle)
+        guard started else { return }
         started = false
+        if let process { return process.stop() }
+        guard let handle else { return }
+        module.descriptor.pointee.stop?(handle)
     }
 
     /// Stops if needed and frees the module's instance; idempotent. While a
@@ -143,11 +172,20 @@ public final class ModuleInstance: SchedulableCheck, FlushSource, @unchecked Sen
         stop()
         lock.lock()
         defer { lock.unlock() }
+        if let process {
+            process.destroy()
+            EntityBridge.endSubscriptions(of: context)
+            return
+        }
         guard let handle else { return }
         EntityBridge.endSubscriptions(of: context)
         module.descriptor.pointee.destroy(handle)
         self.handle = nil
     }
+
+    /// The child process of an isolated instance (`vigil status`'s
+    /// `module_processes`); nil in process.
+    public var processStatus: JSONValue? { process?.statusJSON }
 
     public var isCollector: Bool { module.kinds.contains(.collector) }
 

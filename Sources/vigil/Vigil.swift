@@ -11,7 +11,7 @@ struct Vigil: AsyncParsableCommand {
         subcommands: [
             RunCommand.self, CheckCommand.self, StatusCommand.self, HealthCommand.self, QueryCommand.self,
             WorkloadCommand.self, TaggerCommand.self, AutoscalingCommand.self, ConsoleCommand.self, ModulesCommand.self, ConfigCheckCommand.self,
-            SBOMCommand.self, VersionCommand.self,
+            SBOMCommand.self, VersionCommand.self, ModuleHostCommand.self,
         ]
     )
 
