@@ -13,9 +13,12 @@ public final class HostServices: Sendable {
     public let workload: WorkloadStore?
     /// Gates modules open and collectors wait for (ABI 1.3).
     public let gates: GateRegistry
+    /// The binary isolated instances run in (`vigil module-host`): the agent's own, unless a test names one.
+    public let moduleHostExecutable: String
 
     public init(config: AgentConfig, logger: Logger, tagProvider: TagProvider?, workload: WorkloadStore? = nil,
-                gates: GateRegistry? = nil) {
+                gates: GateRegistry? = nil, moduleHostExecutable: String? = nil) {
+        self.moduleHostExecutable = moduleHostExecutable ?? ChildSpawn.agentExecutable()
         self.gates = gates ?? GateRegistry(config: config)
         self.config = config
         self.hostname = config.hostname

@@ -46,7 +46,7 @@ public final class ModuleInstance: SchedulableCheck, FlushSource, @unchecked Sen
                                    initConfigYAML: check.initConfigYAML, instanceYAML: instance.yamlText,
                                    hostname: services.hostname)
             let process = ModuleProcess(context: context, setup: setup, settings: isolation,
-                                        executable: ChildSpawn.agentExecutable())
+                                        executable: services.moduleHostExecutable)
             try process.launch()
             self.process = process
             return

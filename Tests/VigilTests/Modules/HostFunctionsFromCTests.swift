@@ -13,6 +13,9 @@ import VigilWorkload
 /// order; a broken expectation inside the C code fails the run with its line.
 @Suite(.serialized) struct HostFunctionsFromCTests {
     static let logger = Logger(label: "test")
+    /// Each probe runs both in the agent's process and in a `vigil module-host` child
+    /// (issue 16): the host table must behave the same across the socket.
+    static let isolations: [ModuleIsolation] = [.inProcess, .process]
     static let probes = ModuleBuilder.repoRoot.appendingPathComponent("Tests/ABI/probes").path
 
     /// One probe module, loaded and configured against its own store.
@@ -22,17 +25,20 @@ import VigilWorkload
         let instance: ModuleInstance
         private var seen: [Event] = []
 
-        init(_ file: String) throws {
+        init(_ file: String, _ isolation: ModuleIsolation) throws {
             builder = try ModuleBuilder()
             try builder.compile(file: "\(HostFunctionsFromCTests.probes)/\(file)", into: "hostprobe.so",
                                 flags: ["-pthread", "-I", HostFunctionsFromCTests.probes])
             let loaded = ModuleLoader.load(directories: [builder.directory.path], logger: HostFunctionsFromCTests.logger)
             let module = try #require(loaded.modules["hostprobe"], "\(loaded.records.map(\.status))")
-            let services = HostServices(config: try AgentConfig.fromYAML("hostname: hh", baseDirectory: "/"),
-                                        logger: HostFunctionsFromCTests.logger, tagProvider: nil, workload: store)
+            let config = try AgentConfig.fromYAML("hostname: hh\nmodule_isolation: \(isolation.rawValue)", baseDirectory: "/")
+            // Isolated, the probe runs in the agent binary's `module-host`, built beside these tests.
+            let services = HostServices(config: config, logger: HostFunctionsFromCTests.logger, tagProvider: nil,
+                                        workload: store, moduleHostExecutable: AgentConfig.executableDirectory() + "/vigil")
             let check = try CheckConfig.parse(try YAMLLoader.load("instances:\n  - tags: [i:1]\n", file: "p.yaml"),
                                               checkName: "hostprobe", file: "p.yaml")
             instance = try ModuleInstance(module: module, check: check, instance: check.instances[0], services: services)
+            #expect((instance.processStatus != nil) == (isolation == .process), "isolated means a child process")
         }
 
         deinit {
@@ -72,8 +78,8 @@ import VigilWorkload
         var subscriberNames: String { store.statusSnapshot().serialized() }
     }
 
-    @Test func getAndListEntities() throws {
-        let p = try Probe("probe_entities.c")
+    @Test(arguments: isolations) func getAndListEntities(_ isolation: ModuleIsolation) throws {
+        let p = try Probe("probe_entities.c", isolation)
         p.store.publish(.container(Container(id: "web", name: "web-1", imageRef: "docker.io/library/redis:7",
                                              labels: ["team": "db"], cgroupPath: "/default/web", pid: 42,
                                              state: .running)), source: "test")
@@ -89,8 +95,8 @@ import VigilWorkload
         ])
     }
 
-    @Test func submitEventCopiesEveryFieldAndFillsDefaults() throws {
-        let p = try Probe("probe_events.c")
+    @Test(arguments: isolations) func submitEventCopiesEveryFieldAndFillsDefaults(_ isolation: ModuleIsolation) throws {
+        let p = try Probe("probe_events.c", isolation)
         let before = WallClock.nowSeconds()
         p.step()
         let events = p.events
@@ -117,8 +123,8 @@ import VigilWorkload
         #expect(minimal.timestamp >= before && minimal.timestamp <= WallClock.nowSeconds(), "0 is now")
     }
 
-    @Test func setReadyFromAThreadTheModuleStarted() throws {
-        let p = try Probe("probe_ready.c")
+    @Test(arguments: isolations) func setReadyFromAThreadTheModuleStarted(_ isolation: ModuleIsolation) throws {
+        let p = try Probe("probe_ready.c", isolation)
         #expect(!p.instance.isReady)
         try p.instance.start()
         let deadline = Date().addingTimeInterval(5)
@@ -136,8 +142,8 @@ import VigilWorkload
         #expect(p.instance.isReady, "set_ready twice changes nothing")
     }
 
-    @Test func subscribeDeliversTheInitialBundleThenChangesThroughItsFilters() throws {
-        let p = try Probe("probe_subscribe.c")
+    @Test(arguments: isolations) func subscribeDeliversTheInitialBundleThenChangesThroughItsFilters(_ isolation: ModuleIsolation) throws {
+        let p = try Probe("probe_subscribe.c", isolation)
         p.publish("a")
         p.publish("b")
         p.publish("sha256:i1", kind: .image)
@@ -166,9 +172,9 @@ import VigilWorkload
                 "callbacks came from a host thread and could call back into the host")
     }
 
-    @Test(.timeLimit(.minutes(1)))
-    func callbacksOfOneSubscriptionAreNeverConcurrentAndKeepOrder() throws {
-        let p = try Probe("probe_burst.c")
+    @Test(.timeLimit(.minutes(1)), arguments: isolations)
+    func callbacksOfOneSubscriptionAreNeverConcurrentAndKeepOrder(_ isolation: ModuleIsolation) throws {
+        let p = try Probe("probe_burst.c", isolation)
         p.step()
         let publishers = 4, perPublisher = 100
         let store = p.store
@@ -198,9 +204,9 @@ import VigilWorkload
         #expect(last == expected)
     }
 
-    @Test(.timeLimit(.minutes(1)))
-    func unsubscribeFromInsideTheCallbackAndWhileACallbackRuns() throws {
-        let p = try Probe("probe_unsubscribe.c")
+    @Test(.timeLimit(.minutes(1)), arguments: isolations)
+    func unsubscribeFromInsideTheCallbackAndWhileACallbackRuns(_ isolation: ModuleIsolation) throws {
+        let p = try Probe("probe_unsubscribe.c", isolation)
         p.step()
         p.publish("x1")
         p.publish("stop")
