@@ -96,6 +96,7 @@ let package = Package(
         .target(name: "VigilAgent", dependencies: [
             "VigilModel", "VigilConfig", "VigilAggregation", "VigilWorkload", "VigilScheduler",
             "VigilModules", "VigilAutodiscovery", "VigilDogStatsD", "VigilForwarding", "VigilStatus", "VigilConsole",
+            "CVigilSystem",
         ]),
         .executableTarget(name: "vigil", dependencies: [
             "VigilAgent", "CVigilModule", "SBOMScanner", .product(name: "ArgumentParser", package: "swift-argument-parser"),

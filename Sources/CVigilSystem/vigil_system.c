@@ -2,6 +2,7 @@
 #include "vigil_system.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -16,6 +17,15 @@ struct vigil_recv_batch {
     struct iovec *iovecs;
     struct mmsghdr *headers;
 };
+
+void vigil_tune_heap(int mmap_threshold, int trim_threshold) {
+    mallopt(M_MMAP_THRESHOLD, mmap_threshold);
+    mallopt(M_TRIM_THRESHOLD, trim_threshold);
+}
+
+int vigil_trim_heap(void) {
+    return malloc_trim(0);
+}
 
 int vigil_enable_passcred(int fd) {
     int on = 1;

@@ -34,6 +34,7 @@ public final class Agent: @unchecked Sendable {
     private let flushLock = NSLock()
     // Guarded by flushLock.
     private var firstFlushLogged = false
+    private let heapTrim = HeapTrim()
 
     public init(config: AgentConfig) throws {
         self.config = config
@@ -142,6 +143,7 @@ public final class Agent: @unchecked Sendable {
             logger.info("first flush: \(batch.series.count) series, \(batch.sketches.count) sketches, \(batch.events.count) events, \(batch.serviceChecks.count) service checks to \(forwarder.destinationNames.joined(separator: ", "))")
         }
         forwarder.consume(batch)
+        heapTrim.afterFlush()
     }
 
     /// "2 check instances (cgroup, network)": a count and the distinct names.

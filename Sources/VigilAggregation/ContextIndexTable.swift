@@ -66,6 +66,9 @@ struct ContextIndexTable: ~Copyable {
         oldIndices.deallocate()
     }
 
+    /// Slots, used or not.
+    var capacity: Int { mask + 1 }
+
     /// Empties the table, keeping its capacity.
     mutating func removeAll() {
         keys.update(repeating: 0, count: mask + 1)

@@ -274,7 +274,11 @@ public final class TimeSampler: @unchecked Sendable {
             spareBuffers.append(buffer)
         }
         closed.spareBuffers.removeAll()
-        if closed.closed.isEmpty && closed.closed.capacity > spareRecords.capacity { swap(&spareRecords, &closed.closed) }
+        // Kept for the next flush unless a burst made it far larger than the live contexts need.
+        if closed.closed.isEmpty, closed.closed.capacity > spareRecords.capacity,
+           closed.closed.capacity <= 4 * Swift.max(contexts.count, 1024) {
+            swap(&spareRecords, &closed.closed)
+        }
     }
 
     private static let maxSpareBuffers = 4096
@@ -343,11 +347,19 @@ public final class TimeSampler: @unchecked Sendable {
         guard (0..<contexts.count).contains(where: expired) else { return }
         var kept = 0
         var keptContexts: [TimeSamplerContext] = []
-        table.removeAll()
+        let survivors = (0..<contexts.count).count(where: { !expired($0) })
+        keptContexts.reserveCapacity(survivors)
+        // After a burst the table may be many times what is left: rebuilt smaller, not just emptied.
+        if table.capacity > 8 * max(survivors, 1024) {
+            table = ContextIndexTable(minimumCapacity: max(survivors, 1024))
+        } else {
+            table.removeAll()
+        }
         for i in 0..<contexts.count {
             if expired(i) {
                 for j in [2 * i, 2 * i + 1] where windows.base[j].extra >= 0 {
                     freeSamples.append(windows.base[j].extra)
+                    samples[Int(windows.base[j].extra)] = WindowSamples()
                 }
                 let origin = contexts[i].origin
                 if let n = originContexts[origin], n > 1 { originContexts[origin] = n - 1 } else { originContexts[origin] = nil }
@@ -363,5 +375,13 @@ public final class TimeSampler: @unchecked Sendable {
         contexts = keptContexts
         states.truncate(to: kept)
         windows.truncate(to: 2 * kept)
+        // What a burst grew is handed back: the malloc'd buffers here, then the
+        // agent's periodic heap trim returns the pages.
+        if states.shrink(floor: 1024) {
+            windows.shrink(floor: 2048)
+            spareRecords = []
+            spareBuffers = []
+            if originContexts.isEmpty { originContexts = [:] }
+        }
     }
 }

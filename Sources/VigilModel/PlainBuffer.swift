@@ -48,4 +48,19 @@ public struct PlainBuffer<Element: BitwiseCopyable>: ~Copyable {
 
     @inlinable
     public mutating func removeAll() { _count = 0 }
+
+    /// Gives back capacity far beyond the count (after a burst): when more
+    /// than four times what is used (and `floor`), it becomes twice the
+    /// count. Returns whether it shrank.
+    @discardableResult
+    public mutating func shrink(floor: Int) -> Bool {
+        let target = Swift.max(floor, count * 2, 1)
+        guard capacity > 4 * Swift.max(count, 1), capacity > target else { return false }
+        let smaller = UnsafeMutablePointer<Element>.allocate(capacity: target)
+        smaller.moveInitialize(from: storage, count: count)
+        storage.deallocate()
+        storage = smaller
+        capacity = target
+        return true
+    }
 }

@@ -13,6 +13,19 @@
 extern "C" {
 #endif
 
+/* Fixes glibc's mmap and trim thresholds (mallopt). Left dynamic, freeing
+ * one large buffer raises both, up to 32 and 64 MiB, after which a burst's
+ * freed memory stays at the top of each thread arena for good: RSS never
+ * comes back down. Allocations of `mmap_threshold` bytes and more get pages
+ * of their own (returned when freed); an arena's free top beyond
+ * `trim_threshold` bytes is returned. */
+void vigil_tune_heap(int mmap_threshold, int trim_threshold);
+
+/* Gives the heap's free memory back to the kernel (glibc's malloc_trim(0),
+ * declared in <malloc.h>, which Swift's Glibc module does not import).
+ * Returns 1 if memory was released. */
+int vigil_trim_heap(void);
+
 /* Turns on SO_PASSCRED so that every datagram carries its sender's ucred. */
 int vigil_enable_passcred(int fd);
 

@@ -1,0 +1,27 @@
+import CVigilSystem
+import VigilModel
+
+/// glibc keeps what the agent frees in its arenas: after a burst (a flood of
+/// DogStatsD contexts that then expire, a large flush), RSS would stay at the
+/// peak. The flush loop asks for a trim at most once per `period`:
+/// malloc_trim(0) walks the arenas and hands whole free pages back.
+final class HeapTrim: @unchecked Sendable {
+    let period: Double
+    private var last = MonotonicClock.seconds()
+
+    /// Also fixes the thresholds (see vigil_tune_heap): 1 MiB buffers and
+    /// larger are mapped on their own, and an arena keeps at most 1 MiB of
+    /// free top.
+    init(period: Double = 30) {
+        self.period = period
+        vigil_tune_heap(1 << 20, 1 << 20)
+    }
+
+    /// Called under the flush lock, after a flush.
+    func afterFlush() {
+        let now = MonotonicClock.seconds()
+        guard now - last >= period else { return }
+        last = now
+        _ = vigil_trim_heap()
+    }
+}
