@@ -67,7 +67,7 @@ extern "C" {
  *  1.2: vigil_container.hostname, ip_addresses, ports.
  *  1.3: gates: vigil_host_api.gate_set, gate_state.
  *  1.4: vigil_image.sbom_* (an image's bill of materials). */
-#define VIGIL_ABI_MINOR 4
+#define VIGIL_ABI_MINOR 5
 
 /** The single symbol every module exports. */
 #define VIGIL_MODULE_ENTRY_SYMBOL "vigil_module_entry"
@@ -409,6 +409,7 @@ typedef struct vigil_host vigil_host;
  *   since 1.2  no new functions (1.2 appended fields to vigil_container)
  *   since 1.3  gate_set, gate_state
  *   since 1.4  no new functions (1.4 appended the sbom_* fields to vigil_image)
+ *   since 1.5  report_connection
  */
 typedef struct vigil_host_api {
     uint32_t struct_size;   /**< sizeof(vigil_host_api) as the host compiled it. */
@@ -516,6 +517,19 @@ typedef struct vigil_host_api {
     vigil_status (*gate_state)(vigil_host *host, const char *name, uint32_t *state_out);
 
     /* ---- since 1.4: no functions appended ---- */
+
+    /* ---- since 1.5 ---- */
+
+    /** Since 1.5. Reports whether this instance is connected to what it
+     *  collects from (containerd's socket, the Kubernetes API server):
+     *  `connected` non-zero for up, 0 for down; `detail` (borrowed; may be
+     *  NULL) says where or why, e.g. "/run/containerd/containerd.sock" or
+     *  "connection refused". The host keeps the state and when it last
+     *  changed, shows both in `vigil status` (`collectors`), logs each change,
+     *  and fails readiness naming the instance while it is down. An instance
+     *  that never calls it has no connection state. Calling it again with the
+     *  same state changes only the detail. */
+    vigil_status (*report_connection)(vigil_host *host, int connected, const char *detail);
 } vigil_host_api;
 
 /** True when the host table is recent enough to contain `field`. */
@@ -614,7 +628,8 @@ _Static_assert(sizeof(vigil_subscription) == 48, "vigil_subscription layout chan
 _Static_assert(sizeof(vigil_instance_config) == 40, "vigil_instance_config layout changed");
 _Static_assert(offsetof(vigil_host_api, submit_metrics) == 8, "vigil_host_api layout changed");
 _Static_assert(offsetof(vigil_host_api, gate_set) == 8 + 14 * sizeof(void *), "vigil_host_api 1.3 layout changed");
-_Static_assert(sizeof(vigil_host_api) == 8 + 16 * sizeof(void *), "vigil_host_api layout changed");
+_Static_assert(offsetof(vigil_host_api, report_connection) == 8 + 16 * sizeof(void *), "vigil_host_api 1.5 layout changed");
+_Static_assert(sizeof(vigil_host_api) == 8 + 17 * sizeof(void *), "vigil_host_api layout changed");
 _Static_assert(sizeof(vigil_module) == 80, "vigil_module layout changed");
 _Static_assert(offsetof(vigil_module, configure) == 40, "vigil_module layout changed");
 #endif

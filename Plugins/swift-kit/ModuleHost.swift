@@ -133,6 +133,20 @@ public struct ModuleHost: @unchecked Sendable {
         return status == VIGIL_OK ? .declared(state) : .undeclared
     }
 
+    // MARK: connection state (ABI 1.5)
+
+    /// True when the host table has `report_connection`.
+    public var hasConnectionReports: Bool {
+        let end = MemoryLayout<vigil_host_api>.offset(of: \vigil_host_api.report_connection)! + MemoryLayout<UnsafeRawPointer>.size
+        return Int(api.pointee.struct_size) >= end && api.pointee.report_connection != nil
+    }
+
+    /// Tells the host whether this instance reaches what it collects from; an older host ignores it.
+    public func reportConnection(_ connected: Bool, detail: String) {
+        guard hasConnectionReports else { return }
+        _ = api.pointee.report_connection(handle, connected ? 1 : 0, detail)
+    }
+
     // MARK: log and configuration
 
     public func log(_ level: ModuleLogLevel, _ message: String) {
@@ -169,6 +183,8 @@ public protocol EntityPublisher: Sendable {
     func remove(_ kind: EntityKind, id: String)
     func setReady()
     func log(_ level: ModuleLogLevel, _ message: String)
+    /// Whether the collector reaches its source (containerd, an API server), and where or why not.
+    func reportConnection(_ connected: Bool, detail: String)
 }
 
 extension ModuleHost: EntityPublisher {}

@@ -146,6 +146,16 @@ public final class Agent: @unchecked Sendable {
         heapTrim.afterFlush()
     }
 
+    /// A collector in `vigil status`: synced or not, and its connection as it last reported it.
+    static func collectorJSON(_ instance: ModuleInstance) -> JSONValue {
+        .object([("check", .string(instance.checkName)), ("instance", .string(instance.instanceID)),
+                 ("synced", .bool(instance.isReady)), ("connection", instance.connection?.json ?? .null)])
+    }
+
+    static func timeText(_ unixSeconds: Double) -> String {
+        Date(timeIntervalSince1970: unixSeconds.rounded()).ISO8601Format()
+    }
+
     /// "2 check instances (cgroup, network)": a count and the distinct names.
     static func countByName(_ instances: [ModuleInstance], _ noun: String) -> String {
         let names = Array(Set(instances.map(\.checkName))).sorted()
@@ -163,6 +173,7 @@ public final class Agent: @unchecked Sendable {
             ("modules", .array(setup.modules.records.map(\.json))),
             ("configuration_errors", .array((setup.confd.errors.map(\.description) + setup.errors).map { .string($0) })),
             (scheduler.statusSectionName, scheduler.statusSnapshot()),
+            ("collectors", .array(setup.runningInstances.filter(\.isCollector).map(Self.collectorJSON))),
             ("module_processes", .array(setup.runningInstances.compactMap(\.processStatus))),
             (dogstatsd.statusSectionName, dogstatsd.statusSnapshot()),
             (forwarder.statusSectionName, forwarder.statusSnapshot()),
@@ -190,6 +201,9 @@ public final class Agent: @unchecked Sendable {
         var conditions = [(met: flushedOnce.load(ordering: .acquiring), waitingFor: "the first flush")]
         for instance in setup.instances where instance.isCollector {
             conditions.append((instance.isReady, "collector \(instance.checkName) (\(instance.instanceID)) to sync"))
+            if let connection = instance.connection, !connection.connected {
+                conditions.append((false, "collector \(instance.checkName) (\(instance.instanceID)) to reconnect (disconnected since \(Self.timeText(connection.since)): \(connection.detail))"))
+            }
         }
         return health.readiness(conditions: conditions)
     }

@@ -123,6 +123,11 @@ enum HostAPI {
                 let gateName = String(cString: name)
                 out.pointee = UInt32(gates.state(of: gateName).rawValue)
                 return gates.isDeclared(gateName) ? VIGIL_OK : VIGIL_ERROR_NOT_FOUND
+            },
+            report_connection: { host, connected, detail in
+                guard let host else { return VIGIL_ERROR_INVALID }
+                HostContext.from(host).reportConnection(connected: connected != 0, detail: optionalString(detail) ?? "")
+                return VIGIL_OK
             }
         ))
         return api

@@ -26,6 +26,8 @@ public final class HostContext: Sendable {
     let warnings = Mutex<[String]>([])
     let droppedSamples = Atomic<Int>(0)
     let ready = Atomic<Bool>(false)
+    /// What `report_connection` said last (ABI 1.5); nil until it is called.
+    let connection = Mutex<ConnectionState?>(nil)
     let subscriptions = Mutex<Set<UInt64>>([])
 
     init(services: HostServices, moduleName: String, checkName: String, instance: InstanceConfig,
@@ -164,6 +166,24 @@ public final class HostContext: Sendable {
         }
     }
 
+    /// Keeps the state and when it changed; logs each change.
+    func reportConnection(connected: Bool, detail: String) {
+        let changed = connection.withLock { state -> Bool in
+            if state?.connected == connected {
+                state?.detail = detail
+                return false
+            }
+            state = ConnectionState(connected: connected, detail: detail, since: WallClock.now())
+            return true
+        }
+        guard changed else { return }
+        if connected {
+            logger.info("[\(moduleName)] connected: \(detail)")
+        } else {
+            logger.warning("[\(moduleName)] disconnected: \(detail)")
+        }
+    }
+
     func log(_ level: vigil_log_level, _ message: String) {
         let text = "[\(moduleName)] \(message)"
         switch level {
@@ -175,5 +195,18 @@ public final class HostContext: Sendable {
             logger.warning("\(text)")
         default: logger.error("\(text)")
         }
+    }
+}
+
+/// A collector's connection to its source, as it last reported it.
+public struct ConnectionState: Sendable, Equatable {
+    public var connected: Bool
+    public var detail: String
+    /// Unix seconds of the last change between connected and not.
+    public var since: Double
+
+    public var json: JSONValue {
+        .object([("state", .string(connected ? "connected" : "disconnected")), ("since", .double(since.rounded())),
+                 ("detail", .string(detail))])
     }
 }

@@ -197,6 +197,8 @@ public final class ModuleInstance: SchedulableCheck, FlushSource, @unchecked Sen
     }
     public var isCheck: Bool { module.kinds.contains(.check) }
     public var isReady: Bool { context.isReady }
+    /// The collector's connection to its source, once it reported one (ABI 1.5).
+    public var connection: ConnectionState? { context.connection.withLock { $0 } }
 
     static func callWithErrorBuffer(_ body: (UnsafeMutablePointer<CChar>, Int) -> vigil_status) -> (vigil_status, String) {
         withUnsafeTemporaryAllocation(of: CChar.self, capacity: errorBufferSize) { buf in

@@ -88,6 +88,7 @@ actor ContainerdCollector {
                 }
             } catch {
                 if Task.isCancelled { break }
+                sink.reportConnection(false, detail: "\(settings.socketPath): \(error)")
                 if consecutiveFailures == 0 {
                     sink.log(.warn, "containerd at \(settings.socketPath) unavailable (\(error)); retrying with backoff up to \(settings.maxBackoff)")
                 } else {
@@ -134,6 +135,7 @@ actor ContainerdCollector {
                 let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
                 sink.log(.info, "first sync: \(publishedContainers.count) containers and \(publishedImages.count) images from containerd at \(settings.socketPath) in \(String(format: "%.2f", seconds)) s (\(lastSyncReport))")
             }
+            sink.reportConnection(true, detail: settings.socketPath)
             if consecutiveFailures > 0 { sink.log(.info, "containerd reachable again; store resynchronised") }
             consecutiveFailures = 0
             if !ready {

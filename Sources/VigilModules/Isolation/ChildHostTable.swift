@@ -161,6 +161,14 @@ enum ChildHostTable {
                 return ChildInstance.from(host).call(.gateState, w.bytes) { _, r throws(ByteReader.Truncated) in
                     out.pointee = try r.u32()
                 }
+            },
+            report_connection: { host, connected, detail in
+                guard let host else { return VIGIL_ERROR_INVALID }
+                var w = ByteWriter()
+                w.u8(connected != 0 ? 1 : 0)
+                w.cString(detail)
+                ChildInstance.from(host).channel.send(.connection, w.bytes)
+                return VIGIL_OK
             }
         ))
         return api

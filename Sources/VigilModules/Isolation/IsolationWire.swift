@@ -18,7 +18,7 @@ enum FrameKind: UInt8 {
     // Child → agent.
     case done = 20
     // One-way host calls (order kept: submissions made in a run arrive before its `.done`).
-    case metrics = 21, serviceCheck, event, log, setReady, publishEntity, removeEntity
+    case metrics = 21, serviceCheck, event, log, setReady, publishEntity, removeEntity, connection
     // Host calls the child waits on; answered by `.reply` with the same request number.
     case configValue = 40, entityTags, getEntity, listEntities, subscribe, unsubscribe, gateSet, gateState
 }

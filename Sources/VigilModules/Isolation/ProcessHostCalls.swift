@@ -61,6 +61,9 @@ final class ProcessHostCalls: @unchecked Sendable {
             api.log(host, vigil_log_level(rawValue: level), try r.cString())
         case .setReady:
             api.set_ready(host)
+        case .connection:
+            let connected = try r.u8(), detail = try r.cString()
+            _ = api.report_connection(host, Int32(connected), detail)
         case .publishEntity:
             let source = try r.cString()
             let json = Data(UnsafeRawBufferPointer(rebasing: r.bytes[r.offset...]))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VigilModules
 import VigilWorkload
 
 /// The containerd module, loaded from its shared library, against a private containerd.
@@ -70,8 +71,15 @@ import VigilWorkload
         // containerd restarts; changes made before the module reconnects are picked up by the resync.
         try harness.runContainer(id: "e2e-survivor", image: "docker.io/library/alpha:latest")
         #expect(host.wait { container(host, "e2e-survivor")?.state == .running })
+        // The connection state it reports (ABI 1.5), as `vigil status` and readiness read it.
+        let collector = try #require(host.setup.instances.first { $0.isCollector })
+        #expect(collector.connection?.connected == true && collector.connection?.detail == harness.socketPath,
+                "\(String(describing: collector.connection))")
         harness.stopDaemon()
+        #expect(host.wait { collector.connection?.connected == false }, "\(String(describing: collector.connection))")
+        #expect(collector.connection?.detail.hasPrefix(harness.socketPath + ": ") == true)
         try harness.restart()
+        #expect(host.wait { collector.connection?.connected == true }, "\(String(describing: collector.connection))")
         try harness.ctr(["images", "rm", "registry.example.com:5000/team/alpha:1.0"])
         try harness.runContainer(id: "e2e-late", image: "docker.io/library/alpha:latest")
         #expect(host.wait { container(host, "e2e-late")?.state == .running })
