@@ -99,7 +99,9 @@ public final class DogStatsDServer: FlushSource, StatusReporting, @unchecked Sen
                     ?? .parse { [unowned self] in self.makeProcessor(listeners: snapshot) }
                 let listener = StreamListener(fd: fd, index: UInt8(listenerCounters.count - 1), counters: counters,
                                               serverCounters: self.counters, delivery: delivery,
-                                              maxFrame: settings.bufferSize)
+                                              maxFrame: settings.bufferSize,
+                                              heartbeat: health?.register("dogstatsd.\(counters.name)",
+                                                                          deadline: Self.readerDeadline))
                 try listener.start()
                 streamListener = listener
             }

@@ -18,9 +18,12 @@ final class StreamListener: @unchecked Sendable {
     private let stopping = Atomic<Bool>(false)
     private var acceptThread: JoinableThread?
     private let connections = Mutex<[Int32: JoinableThread]>([:])
+    /// Beaten by the accept loop: a listener that stopped accepting makes the agent unhealthy.
+    private let heartbeat: Heartbeat?
 
     init(fd: Int32, index: UInt8, counters: ListenerCounters, serverCounters: DogStatsDCounters,
-         delivery: ReaderDelivery<() -> MessageProcessor>, maxFrame: Int) {
+         delivery: ReaderDelivery<() -> MessageProcessor>, maxFrame: Int, heartbeat: Heartbeat? = nil) {
+        self.heartbeat = heartbeat
         self.fd = fd
         self.delivery = delivery
         self.index = index
@@ -46,6 +49,7 @@ final class StreamListener: @unchecked Sendable {
 
     private func acceptLoop() {
         while !stopping.load(ordering: .relaxed) {
+            heartbeat?.beat()
             var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             if poll(&pfd, 1, 200) <= 0 { continue }
             let client = accept(fd, nil, nil)
