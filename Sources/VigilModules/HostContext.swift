@@ -177,11 +177,8 @@ public final class HostContext: Sendable {
             return true
         }
         guard changed else { return }
-        if connected {
-            logger.info("[\(moduleName)] connected: \(detail)")
-        } else {
-            logger.warning("[\(moduleName)] disconnected: \(detail)")
-        }
+        // Info, not a warning: the module itself says what went wrong, once.
+        logger.info("[\(moduleName)] \(connected ? "connected" : "disconnected"): \(detail)")
     }
 
     func log(_ level: vigil_log_level, _ message: String) {

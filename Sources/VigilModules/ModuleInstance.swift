@@ -40,11 +40,11 @@ public final class ModuleInstance: SchedulableCheck, FlushSource, @unchecked Sen
         self.context = HostContext(services: services, moduleName: module.name, checkName: check.checkName,
                                    instance: instance, initConfig: check.initConfig)
         let isolation = try IsolationSettings.resolve(config: services.config, initConfig: check.initConfig)
+        let setup = InstanceSetup(path: module.path, checkName: check.checkName, instanceID: instance.id,
+                                  intervalMilliseconds: UInt32(min(instance.minCollectionInterval * 1000, Double(UInt32.max))),
+                                  initConfigYAML: check.initConfigYAML, instanceYAML: instance.yamlText,
+                                  hostname: services.hostname)
         guard isolation.mode == .inProcess else {
-            let setup = ChildSetup(path: module.path, checkName: check.checkName, instanceID: instance.id,
-                                   intervalMilliseconds: UInt32(min(instance.minCollectionInterval * 1000, Double(UInt32.max))),
-                                   initConfigYAML: check.initConfigYAML, instanceYAML: instance.yamlText,
-                                   hostname: services.hostname)
             let process = ModuleProcess(context: context, setup: setup, settings: isolation,
                                         executable: services.moduleHostExecutable)
             try process.launch()
@@ -52,26 +52,9 @@ public final class ModuleInstance: SchedulableCheck, FlushSource, @unchecked Sen
             return
         }
         self.process = nil
-        var out: UnsafeMutableRawPointer?
-        let status = Self.callWithErrorBuffer { errbuf, size in
-            check.checkName.withCString { checkName in
-                instance.id.withCString { id in
-                    check.initConfigYAML.withCString { initYAML in
-                        instance.yamlText.withCString { instanceYAML in
-                            var config = vigil_instance_config(
-                                struct_size: UInt32(MemoryLayout<vigil_instance_config>.size),
-                                interval_ms: UInt32(min(instance.minCollectionInterval * 1000, Double(UInt32.max))),
-                                check_name: checkName, instance_id: id,
-                                init_config_yaml: initYAML, instance_yaml: instanceYAML)
-                            return module.descriptor.pointee.configure(HostAPI.table, context.opaque, &config, &out,
-                                                                       errbuf, size)
-                        }
-                    }
-                }
-            }
-        }
-        guard status.0 == VIGIL_OK, let out else {
-            throw ModuleError(description: "\(module.name): configure failed (\(Self.describe(status.0))): \(status.1)")
+        let (status, message, out) = setup.configure(module.descriptor, api: HostAPI.table, host: context.opaque)
+        guard status == VIGIL_OK, let out else {
+            throw ModuleError(description: "\(module.name): configure failed (\(Self.describe(status))): \(message)")
         }
         handle = out
     }

@@ -77,8 +77,8 @@ public enum ModuleHostChild {
     private static func configure(_ command: Frame, _ instance: ChildInstance,
                                   _ module: inout UnsafePointer<vigil_module>?,
                                   _ handle: inout UnsafeMutableRawPointer?) -> (vigil_status, String) {
-        let setup: ChildSetup
-        do { setup = try command.payload.withUnsafeBytes { b throws(ByteReader.Truncated) in try ChildSetup(ByteReader(b)) } }
+        let setup: InstanceSetup
+        do { setup = try command.payload.withUnsafeBytes { b throws(ByteReader.Truncated) in try InstanceSetup(ByteReader(b)) } }
         catch { return (VIGIL_ERROR_INVALID, "configure frame is truncated") }
         let inspection = ModuleLoader.inspect(path: setup.path, loaded: [:])
         guard let loaded = inspection.module else {
@@ -87,69 +87,8 @@ public enum ModuleHostChild {
         }
         module = loaded.descriptor
         instance.hostname = setup.hostname
-        var out: UnsafeMutableRawPointer?
-        let result = ModuleInstance.callWithErrorBuffer { errbuf, size in
-            setup.checkName.withCString { checkName in
-                setup.instanceID.withCString { id in
-                    setup.initConfigYAML.withCString { initYAML in
-                        setup.instanceYAML.withCString { instanceYAML in
-                            var config = vigil_instance_config(
-                                struct_size: UInt32(MemoryLayout<vigil_instance_config>.size),
-                                interval_ms: setup.intervalMilliseconds, check_name: checkName, instance_id: id,
-                                init_config_yaml: initYAML, instance_yaml: instanceYAML)
-                            return loaded.descriptor.pointee.configure(ChildHostTable.table, instance.opaque, &config,
-                                                                       &out, errbuf, size)
-                        }
-                    }
-                }
-            }
-        }
-        if result.0 == VIGIL_OK { handle = out }
-        return result
-    }
-}
-
-/// What the agent tells a child about the instance it hosts.
-struct ChildSetup {
-    var path: String
-    var checkName: String
-    var instanceID: String
-    var intervalMilliseconds: UInt32
-    var initConfigYAML: String
-    var instanceYAML: String
-    var hostname: String
-
-    init(path: String, checkName: String, instanceID: String, intervalMilliseconds: UInt32,
-         initConfigYAML: String, instanceYAML: String, hostname: String) {
-        self.path = path
-        self.checkName = checkName
-        self.instanceID = instanceID
-        self.intervalMilliseconds = intervalMilliseconds
-        self.initConfigYAML = initConfigYAML
-        self.instanceYAML = instanceYAML
-        self.hostname = hostname
-    }
-
-    init(_ reader: ByteReader) throws(ByteReader.Truncated) {
-        var r = reader
-        path = try r.string()
-        checkName = try r.string()
-        instanceID = try r.string()
-        intervalMilliseconds = try r.u32()
-        initConfigYAML = try r.string()
-        instanceYAML = try r.string()
-        hostname = try r.string()
-    }
-
-    var encoded: [UInt8] {
-        var w = ByteWriter()
-        w.string(path)
-        w.string(checkName)
-        w.string(instanceID)
-        w.u32(intervalMilliseconds)
-        w.string(initConfigYAML)
-        w.string(instanceYAML)
-        w.string(hostname)
-        return w.bytes
+        let (status, message, out) = setup.configure(loaded.descriptor, api: ChildHostTable.table, host: instance.opaque)
+        handle = out
+        return (status, message)
     }
 }

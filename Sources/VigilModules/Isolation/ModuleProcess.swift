@@ -11,7 +11,7 @@ import VigilScheduler
 /// on it only up to a deadline.
 final class ModuleProcess: @unchecked Sendable {
     let context: HostContext
-    let setup: ChildSetup
+    let setup: InstanceSetup
     let settings: IsolationSettings
     let executable: String
 
@@ -37,7 +37,7 @@ final class ModuleProcess: @unchecked Sendable {
     private var restartAt: Double?
     private var lastRSS = 0
 
-    init(context: HostContext, setup: ChildSetup, settings: IsolationSettings, executable: String) {
+    init(context: HostContext, setup: InstanceSetup, settings: IsolationSettings, executable: String) {
         self.context = context
         self.setup = setup
         self.settings = settings

@@ -116,6 +116,6 @@ import Testing
 
     @Test func versionPrintsTheABI() throws {
         let result = try Subprocess.run(AgentFixture.vigil, ["version"])
-        #expect(result.stdout.contains("module ABI 1.4"))
+        #expect(result.stdout.contains("module ABI 1.5"))
     }
 }
