@@ -11,28 +11,6 @@ struct InstanceSetup {
     var instanceYAML: String
     var hostname: String
 
-    init(path: String, checkName: String, instanceID: String, intervalMilliseconds: UInt32,
-         initConfigYAML: String, instanceYAML: String, hostname: String) {
-        self.path = path
-        self.checkName = checkName
-        self.instanceID = instanceID
-        self.intervalMilliseconds = intervalMilliseconds
-        self.initConfigYAML = initConfigYAML
-        self.instanceYAML = instanceYAML
-        self.hostname = hostname
-    }
-
-    init(_ reader: ByteReader) throws(ByteReader.Truncated) {
-        var r = reader
-        path = try r.string()
-        checkName = try r.string()
-        instanceID = try r.string()
-        intervalMilliseconds = try r.u32()
-        initConfigYAML = try r.string()
-        instanceYAML = try r.string()
-        hostname = try r.string()
-    }
-
     /// Calls the module's configure: its status, its error text, and the instance it made.
     func configure(_ descriptor: UnsafePointer<vigil_module>, api: UnsafePointer<vigil_host_api>,
                    host: OpaquePointer) -> (vigil_status, String, UnsafeMutableRawPointer?) {
@@ -54,7 +32,10 @@ struct InstanceSetup {
         }
         return (status, message, status == VIGIL_OK ? out : nil)
     }
+}
 
+/// The setup as the configure frame carries it.
+extension InstanceSetup {
     var encoded: [UInt8] {
         var w = ByteWriter()
         w.string(path)
@@ -65,5 +46,16 @@ struct InstanceSetup {
         w.string(instanceYAML)
         w.string(hostname)
         return w.bytes
+    }
+
+    init(_ reader: ByteReader) throws(ByteReader.Truncated) {
+        var r = reader
+        path = try r.string()
+        checkName = try r.string()
+        instanceID = try r.string()
+        intervalMilliseconds = try r.u32()
+        initConfigYAML = try r.string()
+        instanceYAML = try r.string()
+        hostname = try r.string()
     }
 }
