@@ -16,8 +16,11 @@ struct CollectorSettings: Sendable {
     /// Images whose manifest and config are read at the same time, and the connections they share.
     var readWidth = 8
     var blobConnections = 2
-    /// Largest planned page of an image listing; containerd refuses responses over 16 MiB.
-    var listingPageBytes = 12 << 20
+    /// Largest page planned from the last listing's size (with a tenth added for growth);
+    /// containerd refuses responses over 16 MiB. 90,000 references (~27 MB) make two pages,
+    /// fetched at once, one scan inside containerd each: a third page would cost another
+    /// scan of every record. A page refused anyway is divided and fetched again.
+    var listingPageBytes = 15 << 20
     var requestTimeout: Duration = .seconds(15)
     var initialBackoff: Duration = .milliseconds(250)
     var maxBackoff: Duration = .seconds(30)
