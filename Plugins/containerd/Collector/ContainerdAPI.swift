@@ -99,14 +99,21 @@ struct ContainerdAPI: Sendable {
     /// connection: with several reads in flight, one can be handed a connection that another
     /// has just retired (see `RotatingClient`), which says nothing about containerd. Only
     /// when every attempt fails does the error end the session.
+    ///
+    /// No per-call deadline: grpc-swift bounds a call with a sleeping task, and a cancelled
+    /// `Task.sleep` keeps its timer (about 1.5 KB) until the deadline would have passed, so
+    /// 60,000 reads under a 15 s deadline held some 90 MB at the end of a first sync. The
+    /// caller bounds the reads instead, with one watchdog for all of them (`resolveImages`).
     func blob(namespace: String, digest: String, limit: Int = 4 << 20) async throws -> Data {
         var request = Containerd_Services_Content_V1_ReadContentRequest()
         request.digest = digest
+        var blobOptions = options
+        blobOptions.timeout = nil
         var attempt = 1
         while true {
             let service = Containerd_Services_Content_V1_Content.Client(wrapping: try await blobClients.client())
             do {
-                return try await service.read(request, metadata: metadata(namespace), options: options) { response in
+                return try await service.read(request, metadata: metadata(namespace), options: blobOptions) { response in
                     var data = Data()
                     for try await chunk in response.messages {
                         data.append(chunk.data)

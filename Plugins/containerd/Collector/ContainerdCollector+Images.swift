@@ -1,5 +1,7 @@
 import ContainerdImageIndex
+import Dispatch
 import GRPCCore
+import Synchronization
 
 /// What a full synchronisation did with images, for the log (and the end-to-end tests).
 struct ImageSyncReport: CustomStringConvertible {
@@ -58,12 +60,17 @@ extension ContainerdCollector {
         pending = [:]
         var fresh: [(String, ImageContent)] = []
         let width = settings.readWidth
-        try await withThrowingTaskGroup(of: (String, ImageContent?).self) { group in
+        // One watchdog for every read (they have no deadline of their own, see `ContainerdAPI.blob`):
+        // no read answering for `requestTimeout` ends the session, as a call's deadline did.
+        let progress = ReadProgress()
+        let stallLimit = settings.requestTimeout
+        try await withThrowingTaskGroup(of: (String, ImageContent?)?.self) { group in
             var next = 0
             func launch() {
                 let item = work[next]
                 next += 1
                 group.addTask { [sink] in
+                    defer { progress.mark() }
                     do {
                         let content = try await ImageContent.resolve(mediaType: item.target.mediaType, digest: item.target.digest,
                                                                      size: item.target.size) {
@@ -80,8 +87,20 @@ extension ContainerdCollector {
                     }
                 }
             }
+            guard !work.isEmpty else { return }
+            group.addTask {
+                while true {
+                    try await Task.sleep(for: .seconds(1))
+                    if progress.idle > stallLimit {
+                        throw RPCError(code: .deadlineExceeded, message: "no image read answered for \(stallLimit)")
+                    }
+                }
+            }
             while next < min(width, work.count) { launch() }
-            while let (digest, content) = try await group.next() {
+            var remaining = work.count
+            while remaining > 0, let answer = try await group.next() {
+                guard let (digest, content) = answer else { continue }
+                remaining -= 1
                 if let content {
                     contentCache[digest] = content
                     fresh.append((digest, content))
@@ -96,6 +115,7 @@ extension ContainerdCollector {
                 }
                 if next < work.count { launch() }
             }
+            group.cancelAll()
         }
         remember(fresh)
     }
@@ -120,4 +140,14 @@ extension ContainerdCollector {
             sink.log(.warn, "image cache \(imageCache.path): cannot drop vanished images: \(error)")
         }
     }
+}
+
+/// When a read last answered, for the watchdog of a batch of reads.
+final class ReadProgress: Sendable {
+    private let last = Atomic<UInt64>(DispatchTime.now().uptimeNanoseconds)
+
+    func mark() { last.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed) }
+
+    /// Time since the last answer (or since the batch began).
+    var idle: Duration { .nanoseconds(Int64(DispatchTime.now().uptimeNanoseconds &- last.load(ordering: .relaxed))) }
 }
