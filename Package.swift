@@ -9,6 +9,10 @@ import PackageDescription
 // runs, keep them, so a violation still fails the tests.
 let hotPath: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
 
+// The third-party Swift libraries, linked once into libvigil-shared.so for the agent and every
+// Swift module (SharedLibraries/Package.swift says why). No target names them directly.
+let shared: Target.Dependency = .product(name: "vigil-shared", package: "SharedLibraries")
+
 let package = Package(
     name: "Vigil",
     platforms: [.macOS(.v15)],
@@ -26,16 +30,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
-        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
-        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
-        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
-        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
-        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
-        .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
-        .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
-        .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
-        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        // NIO, gRPC, protobuf, AsyncHTTPClient, GRDB, Yams and swift-log, as one shared library.
+        .package(path: "SharedLibraries"),
     ],
     targets: [
         // The stable C ABI: the only header a module needs.
@@ -46,13 +42,13 @@ let package = Package(
                        providers: [.apt(["libzstd-dev"])]),
 
         // Core: plain data shared by every stage.
-        .target(name: "VigilModel", dependencies: [.product(name: "Logging", package: "swift-log")]),
-        .target(name: "VigilConfig", dependencies: ["VigilModel", "Yams"]),
+        .target(name: "VigilModel"),
+        .target(name: "VigilConfig", dependencies: ["VigilModel", shared]),
         .target(name: "VigilAggregation", dependencies: ["VigilModel"], swiftSettings: hotPath),
         // Workload entities as plain values: the store's model, and what Swift modules publish.
         .target(name: "VigilEntities"),
         .target(name: "VigilWorkload", dependencies: ["VigilEntities", "VigilModel", "VigilConfig"]),
-        .target(name: "VigilScheduler", dependencies: ["VigilModel", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "VigilScheduler", dependencies: ["VigilModel", shared]),
         .target(name: "VigilModules", dependencies: [
             "CVigilModule", "VigilSwiftModuleKit", "VigilModel", "VigilConfig", "VigilAggregation", "VigilWorkload",
             "VigilScheduler",
@@ -70,19 +66,10 @@ let package = Package(
         .systemLibrary(name: "CSnappy", path: "Sources/CSnappy", pkgConfig: "snappy",
                        providers: [.apt(["libsnappy-dev"])]),
         .target(name: "VigilForwarding", dependencies: [
-            "VigilModel", "VigilConfig", "CZstd", "CZlib", "CSnappy",
-            .product(name: "GRDB", package: "GRDB.swift"),
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "Logging", package: "swift-log"),
+            "VigilModel", "VigilConfig", "CZstd", "CZlib", "CSnappy", shared,
         ]),
         .target(name: "VigilStatus", dependencies: [
-            "VigilModel", "VigilConfig",
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
-            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            "VigilModel", "VigilConfig", shared,
         ]),
         // The local web console under /console on cmd_address: pages and plots from the
         // agent's state and the local store (docs/console.md).
@@ -91,7 +78,7 @@ let package = Package(
         ]),
         // Check templates matched to containers as they come and go.
         .target(name: "VigilAutodiscovery", dependencies: [
-            "VigilModel", "VigilConfig", "VigilWorkload", "VigilModules", .product(name: "Logging", package: "swift-log"),
+            "VigilModel", "VigilConfig", "VigilWorkload", "VigilModules", shared,
         ]),
         .target(name: "VigilAgent", dependencies: [
             "VigilModel", "VigilConfig", "VigilAggregation", "VigilWorkload", "VigilScheduler",
@@ -100,6 +87,10 @@ let package = Package(
         ]),
         .executableTarget(name: "vigil", dependencies: [
             "VigilAgent", "CVigilModule", "SBOMScanner", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], linkerSettings: [
+            // Installed as /usr/bin/vigil with libvigil-shared.so in /usr/lib/vigil/lib ($ORIGIN, which
+            // SwiftPM adds, covers the build folder).
+            .unsafeFlags(["-Xlinker", "-rpath=$ORIGIN/../lib/vigil/lib"]),
         ]),
 
         // Shipped modules. They see only the C header, never host symbols.
@@ -120,43 +111,27 @@ let package = Package(
         // A prepared-statement wrapper over the system's libsqlite3, for modules' own files.
         .target(name: "VigilModuleSQLite", dependencies: ["CSQLite3"], path: "Plugins/sqlite-kit"),
         // containerd's gRPC API as generated client stubs, shared by the containerd and sbom modules.
-        .target(name: "ContainerdAPI", dependencies: [
-            .product(name: "GRPCCore", package: "grpc-swift-2"),
-            .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
-            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-        ], path: "Plugins/containerd-api", exclude: ["generate-stubs.sh"]),
+        .target(name: "ContainerdAPI", dependencies: [shared], path: "Plugins/containerd-api", exclude: ["generate-stubs.sh"]),
         // An image record's target followed to this machine's manifest and config, for both modules.
         .target(name: "OCIImage", path: "Plugins/oci-image"),
         // The containerd module's image facts, their SQLite cache and the paged image listing:
         // no gRPC, so the unit tests link it directly.
         .target(name: "ContainerdImageIndex", dependencies: ["VigilModuleSQLite", "OCIImage"], path: "Plugins/containerd/Images"),
         .target(name: "ContainerdModule", dependencies: [
-            "CVigilModule", "VigilSwiftModuleKit", "ContainerdImageIndex", "ContainerdAPI",
-            .product(name: "GRPCCore", package: "grpc-swift-2"),
-            .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
-            .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
-            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            "CVigilModule", "VigilSwiftModuleKit", "ContainerdImageIndex", "ContainerdAPI", shared,
         ], path: "Plugins/containerd", exclude: ["Images"]),
         // Bills of materials: layer streams, catalogers, the layer cache and CycloneDX; no gRPC, so
         // `vigil sbom scan` and the unit tests link it directly.
         .target(name: "SBOMScanner", dependencies: ["VigilModuleSQLite", "OCIImage", "CSQLite3", "CZlib", "CZstd"],
                 path: "Plugins/sbom/Scanner"),
         .target(name: "SBOMModule", dependencies: [
-            "CVigilModule", "VigilSwiftModuleKit", "SBOMScanner", "ContainerdAPI",
-            .product(name: "GRPCCore", package: "grpc-swift-2"),
-            .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
-            .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+            "CVigilModule", "VigilSwiftModuleKit", "SBOMScanner", "ContainerdAPI", shared,
         ], path: "Plugins/sbom", exclude: ["Scanner"]),
 
         // Read-only Kubernetes API access (config, TLS, token, list/watch reflector) and the pod and
         // DatadogPodAutoscaler models, written once and linked into both Kubernetes modules.
         .target(name: "KubernetesAPI", dependencies: [
-            "VigilEntities", "Yams",
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
-            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            "VigilEntities", shared,
         ], path: "Plugins/kubernetes-api"),
         .target(name: "KubernetesModule", dependencies: ["CVigilModule", "VigilSwiftModuleKit", "KubernetesAPI"],
                 path: "Plugins/kubernetes"),

@@ -5,11 +5,14 @@ import Foundation
 /// from the build folder, its own run_path), waits N seconds (default 30),
 /// then prints the agent's resident memory by mapping from
 /// /proc/PID/smaps — the executable, each shared library, the heap and
-/// anonymous memory — largest first, and the total.
+/// anonymous memory — largest first, and the total. Each line also says how
+/// much of it is dirty (written: relocations, data, heap), which no other
+/// process can share, apart from clean file pages (code, read-only data).
 enum IdleBenchmark {
     struct Mapping {
         var name: String
         var rssKB = 0
+        var dirtyKB = 0
     }
 
     static func run(_ arguments: [String]) async throws {
@@ -42,33 +45,39 @@ enum IdleBenchmark {
             return
         }
         let mappings = read(pid: agent.processIdentifier)
-        let total = mappings.reduce(0) { $0 + $1.rssKB }
+        func line(_ rssKB: Int, _ dirtyKB: Int, _ name: String) {
+            print(String(format: "  %8.1f MB  %6.1f MB dirty  %@", Double(rssKB) / 1024, Double(dirtyKB) / 1024, name))
+        }
         for mapping in mappings.sorted(by: { $0.rssKB > $1.rssKB }) where mapping.rssKB >= 256 {
-            print(String(format: "  %8.1f MB  %@", Double(mapping.rssKB) / 1024, mapping.name))
+            line(mapping.rssKB, mapping.dirtyKB, mapping.name)
         }
         let small = mappings.filter { $0.rssKB < 256 }
-        print(String(format: "  %8.1f MB  (%d smaller mappings)", Double(small.reduce(0) { $0 + $1.rssKB }) / 1024, small.count))
-        print(String(format: "  %8.1f MB  total RSS", Double(total) / 1024))
+        line(small.reduce(0) { $0 + $1.rssKB }, small.reduce(0) { $0 + $1.dirtyKB }, "(\(small.count) smaller mappings)")
+        line(mappings.reduce(0) { $0 + $1.rssKB }, mappings.reduce(0) { $0 + $1.dirtyKB }, "total RSS")
     }
 
-    /// RSS per mapped file (all its segments together), `[heap]`, `[stack]`
-    /// and anonymous memory.
+    /// RSS and its dirty part per mapped file (all its segments together),
+    /// `[heap]`, `[stack]` and anonymous memory.
     static func read(pid: Int32) -> [Mapping] {
         // /proc files report a size of 0: read to the end, not by size.
         guard let file = FileHandle(forReadingAtPath: "/proc/\(pid)/smaps") else { return [] }
         defer { try? file.close() }
         let text = String(decoding: file.readDataToEndOfFile(), as: UTF8.self)
-        var byName: [String: Int] = [:]
+        var byName: [String: Mapping] = [:]
         var current = "[anonymous]"
         for line in text.split(separator: "\n") {
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
             if let first = fields.first, first.contains("-"), first.first?.isHexDigit == true {
                 current = fields.count >= 6 ? fields[5...].joined(separator: " ") : "[anonymous]"
                 if current.hasPrefix("/") { current = URL(fileURLWithPath: current).lastPathComponent }
-            } else if fields.first == "Rss:", fields.count >= 2, let kb = Int(fields[1]) {
-                byName[current, default: 0] += kb
+            } else if fields.count >= 2, let kb = Int(fields[1]) {
+                switch fields[0] {
+                case "Rss:": byName[current, default: Mapping(name: current)].rssKB += kb
+                case "Private_Dirty:", "Shared_Dirty:": byName[current, default: Mapping(name: current)].dirtyKB += kb
+                default: break
+                }
             }
         }
-        return byName.map { Mapping(name: $0.key, rssKB: $0.value) }
+        return Array(byName.values)
     }
 }

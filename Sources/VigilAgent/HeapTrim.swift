@@ -7,7 +7,9 @@ import VigilModel
 /// malloc_trim(0) walks the arenas and hands whole free pages back.
 final class HeapTrim: @unchecked Sendable {
     let period: Double
-    private var last = MonotonicClock.seconds()
+    /// The first flush trims: what starting took (module loading, a first
+    /// scan) is handed back when the agent settles, not a period later.
+    private var last = -Double.infinity
 
     /// Also fixes the thresholds (see vigil_tune_heap): 1 MiB buffers and
     /// larger are mapped on their own, and an arena keeps at most 1 MiB of

@@ -15,8 +15,12 @@ public enum ModuleLoader {
     /// The smallest descriptor a 1.x host can use: up to and including `destroy`.
     static let minimumDescriptorSize = MemoryLayout<vigil_module>.size
 
+    /// The agent's own shared library (SharedLibraries/Package.swift): it
+    /// lies beside the modules in a build folder, and is no module.
+    static let agentLibraries: Set<String> = ["libvigil-shared.so"]
+
     /// Loads every `*.so` in `directories` (only those starting with
-    /// `requiredPrefix` when given).
+    /// `requiredPrefix` when given), the agent's own libraries left out.
     public static func load(config: AgentConfig, logger: Logger) -> Result {
         load(directories: config.modulesPath, requiredPrefix: config.modulesPathIsDefault ? "libvigil-" : nil, logger: logger)
     }
@@ -28,7 +32,8 @@ public enum ModuleLoader {
                 logger.warning("modules directory \(dir) cannot be read")
                 continue
             }
-            for file in names.sorted() where file.hasSuffix(".so") && file.hasPrefix(requiredPrefix ?? "") {
+            for file in names.sorted() where file.hasSuffix(".so") && file.hasPrefix(requiredPrefix ?? "")
+                && !agentLibraries.contains(file) {
                 let path = dir + "/" + file
                 let inspection = inspect(path: path, loaded: result.modules)
                 if case let .refused(reason) = inspection.record.status {
