@@ -147,7 +147,7 @@ let package = Package(
 
         .target(name: "VigilTestSupport", path: "Tests/Support"),
         .testTarget(name: "VigilTests", dependencies: [
-            "VigilAgent", "VigilConsole", "VigilDogStatsDProtocol", "CVigilModule", "ContainerdImageIndex",
+            "VigilAgent", "VigilConsole", "VigilDogStatsDProtocol", "CVigilModule", "ContainerdImageIndex", "ContainerdAPI",
             "SBOMScanner", "VigilTestSupport", "KubernetesAPI", "AutoscalingRecommender",
         ], exclude: ["Cgroup/Fixtures", "Status/Golden"]),  // read at run time by path: cgroup trees, golden output
         // Slow tests against real containerd, sockets and clients.

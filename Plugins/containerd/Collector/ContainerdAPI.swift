@@ -1,6 +1,8 @@
 import ContainerdAPI
+import ContainerdImageIndex
 import Foundation
 import GRPCCore
+import GRPCProtobuf
 import GRPCNIOTransportHTTP2
 import SwiftProtobuf
 
@@ -62,27 +64,22 @@ struct ContainerdAPI: Sendable {
         return try await nilIfNotFound { try await service.get(request, metadata: metadata(namespace), options: options).process }
     }
 
-    /// The image records selected by any of `filters` (all when empty), reduced at once to
-    /// what the collector keeps, with the response's approximate size on the wire.
+    /// The image records selected by any of `filters` (all when empty), reduced to what the
+    /// collector keeps as the response is read (`ImageListingWire`), with its size in bytes.
     func images(namespace: String, filters: [String] = []) async throws -> (records: [ListedImage], bytes: Int) {
-        let service = Containerd_Services_Images_V1_Images.Client(wrapping: client)
         var request = Containerd_Services_Images_V1_ListImagesRequest()
         request.filters = filters
         // Each listing is a full scan inside containerd, seconds on a loaded node with 100,000
         // references: a wider deadline than single-object calls get.
         var listingOptions = options
         listingOptions.timeout = max(timeout, .seconds(120))
-        return try await service.list(request, metadata: metadata(namespace), options: listingOptions) { response in
-            let images = try response.message.images
-            var bytes = 0
-            var records: [ListedImage] = []
-            records.reserveCapacity(images.count)
-            for image in images {
-                bytes += ListedImage.wireSize(of: image)
-                records.append(ListedImage(image, namespace: namespace))
-            }
-            return (records, bytes)
-        }
+        return try await client.unary(
+            request: ClientRequest(message: request, metadata: metadata(namespace)),
+            descriptor: Containerd_Services_Images_V1_Images.Method.List.descriptor,
+            serializer: ProtobufSerializer<Containerd_Services_Images_V1_ListImagesRequest>(),
+            deserializer: ImageListingDeserializer(namespace: namespace),
+            options: listingOptions
+        ) { response in try response.message }
     }
 
     /// nil when the image name does not exist (any more).
@@ -154,4 +151,13 @@ struct ContainerdAPI: Sendable {
 
 extension Google_Protobuf_Timestamp {
     var unixNanoseconds: Int64 { seconds <= 0 && nanos == 0 ? 0 : seconds * 1_000_000_000 + Int64(nanos) }
+}
+
+/// Reads a `ListImagesResponse` into `ListedImage`s without swift-protobuf's message objects.
+struct ImageListingDeserializer: MessageDeserializer {
+    let namespace: String
+
+    func deserialize<Bytes: GRPCContiguousBytes>(_ serializedMessageBytes: Bytes) throws -> (records: [ListedImage], bytes: Int) {
+        try serializedMessageBytes.withUnsafeBytes { try ImageListingWire.decode($0, namespace: namespace) }
+    }
 }
