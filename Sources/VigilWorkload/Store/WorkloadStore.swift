@@ -9,13 +9,8 @@ import VigilModel
 /// order they happened, on their own serial queue and never under the store's lock, so
 /// a handler may call back into the store.
 public final class WorkloadStore: Sendable, StatusReporting {
-    struct Record {
-        var reports: [String: Entity]
-        var merged: Entity
-    }
-
     struct State {
-        var records: [EntityKind: [String: Record]] = [:]
+        var records: [EntityKind: [String: EntityRecord]] = [:]
         var subscriptions: [UInt64: Subscription] = [:]
         var nextSubscriptionID: UInt64 = 1
         var publishes: UInt64 = 0
@@ -35,11 +30,11 @@ public final class WorkloadStore: Sendable, StatusReporting {
             let kind = entity.kind
             let id = entity.id
             let previous = state.records[kind]?[id]
-            let previousReport = previous?.reports[source]
-            var reports = previous?.reports ?? [:]
-            reports[source] = entity
-            let merged = reports.count == 1 ? entity : (EntityMerge.merge(reports) ?? entity)
-            state.records[kind, default: [:]][id] = Record(reports: reports, merged: merged)
+            let previousReport = previous?.report(from: source)
+            var record = previous ?? EntityRecord(entity, from: source)
+            if previous != nil { record.set(entity, from: source) }
+            let merged = record.merged
+            state.records[kind, default: [:]][id] = record
             let mergedEvent = previous?.merged == merged ? nil : EntityEvent(type: .set, entity: merged)
             let sourceEvent = previousReport == entity ? nil : EntityEvent(type: .set, entity: entity)
             dispatch(state, kind: kind, source: source, merged: mergedEvent, sourced: sourceEvent)
@@ -49,21 +44,18 @@ public final class WorkloadStore: Sendable, StatusReporting {
     /// Withdraws `source`'s report; the entity goes when no source reports it any more.
     public func remove(kind: EntityKind, id: String, source: String) {
         state.withLock { state in
-            guard var record = state.records[kind]?[id],
-                  let report = record.reports.removeValue(forKey: source) else { return }
+            guard let record = state.records[kind]?[id], let report = record.report(from: source) else { return }
             state.removals += 1
             let mergedEvent: EntityEvent?
-            if record.reports.isEmpty {
+            if let remaining = record.removing(source) {
+                mergedEvent = remaining.merged == record.merged ? nil : EntityEvent(type: .set, entity: remaining.merged)
+                state.records[kind]?[id] = remaining
+            } else {
                 state.records[kind]?[id] = nil
                 // A dictionary keeps its capacity when emptied: a kind whose last entity went
                 // (every pod, once a gated collector stops) gives its storage back.
                 if state.records[kind]?.isEmpty == true { state.records[kind] = nil }
                 mergedEvent = EntityEvent(type: .unset, entity: record.merged)
-            } else {
-                let merged = EntityMerge.merge(record.reports) ?? record.merged
-                mergedEvent = merged == record.merged ? nil : EntityEvent(type: .set, entity: merged)
-                record.merged = merged
-                state.records[kind]?[id] = record
             }
             dispatch(state, kind: kind, source: source, merged: mergedEvent,
                      sourced: EntityEvent(type: .unset, entity: report))
@@ -92,7 +84,7 @@ public final class WorkloadStore: Sendable, StatusReporting {
 
     /// The sources currently reporting an entity, sorted.
     public func sources(kind: EntityKind, id: String) -> [String] {
-        state.withLock { $0.records[kind]?[id]?.reports.keys.sorted() ?? [] }
+        state.withLock { $0.records[kind]?[id]?.sourceNames ?? [] }
     }
 
     public func counts() -> [EntityKind: Int] {
@@ -117,7 +109,7 @@ public final class WorkloadStore: Sendable, StatusReporting {
                 for (kind, records) in state.records where filter.matches(kind: kind) {
                     for record in records.values {
                         if let source = filter.source {
-                            if let report = record.reports[source] { initial.append(EntityEvent(type: .set, entity: report)) }
+                            if let report = record.report(from: source) { initial.append(EntityEvent(type: .set, entity: report)) }
                         } else {
                             initial.append(EntityEvent(type: .set, entity: record.merged))
                         }
@@ -162,7 +154,7 @@ public final class WorkloadStore: Sendable, StatusReporting {
     public func listingJSON(kind: EntityKind?) -> JSONValue {
         let snapshot: [(Entity, [String])] = state.withLock { state in
             (kind.map { [$0] } ?? EntityKind.allCases).flatMap { kind in
-                (state.records[kind] ?? [:]).sorted { $0.key < $1.key }.map { ($0.value.merged, $0.value.reports.keys.sorted()) }
+                (state.records[kind] ?? [:]).sorted { $0.key < $1.key }.map { ($0.value.merged, $0.value.sourceNames) }
             }
         }
         return .array(snapshot.map { EntityJSON.json($0.0, sources: $0.1) })

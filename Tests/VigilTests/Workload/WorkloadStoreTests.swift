@@ -26,6 +26,30 @@ import Testing
         #expect(store.entity(kind: .container, id: "a") == nil)
     }
 
+    @Test func sourcesComeAndGoAndTheEntityIsAlwaysTheMergeOfThoseLeft() {
+        let store = WorkloadStore()
+        store.publish(container("a") { $0.labels = ["from": "b"]; $0.pid = 7 }, source: "b")
+        store.publish(container("a") { $0.labels = ["from": "a"]; $0.pid = 0 }, source: "a")
+        store.publish(container("a") { $0.labels = ["from": "c", "c": "1"] }, source: "c")
+        #expect(store.sources(kind: .container, id: "a") == ["a", "b", "c"])
+        #expect(store.entity(kind: .container, id: "a")?.container?.labels == ["from": "a", "c": "1"])
+        #expect(store.entity(kind: .container, id: "a")?.container?.pid == 7)
+
+        store.remove(kind: .container, id: "a", source: "a")
+        #expect(store.entity(kind: .container, id: "a")?.container?.labels == ["from": "b", "c": "1"])
+        store.remove(kind: .container, id: "a", source: "c")
+        // One source left: the entity is exactly its report, nothing of the others kept.
+        #expect(store.sources(kind: .container, id: "a") == ["b"])
+        #expect(store.entity(kind: .container, id: "a") == container("a") { $0.labels = ["from": "b"]; $0.pid = 7 })
+        store.publish(container("a") { $0.labels = ["from": "b", "again": "1"] }, source: "b")
+        #expect(store.entity(kind: .container, id: "a")?.container?.labels == ["from": "b", "again": "1"])
+        store.remove(kind: .container, id: "a", source: "c")  // no report from c: nothing happens
+        #expect(store.sources(kind: .container, id: "a") == ["b"])
+        store.remove(kind: .container, id: "a", source: "b")
+        #expect(store.entity(kind: .container, id: "a") == nil)
+        #expect(store.sources(kind: .container, id: "a").isEmpty)
+    }
+
     @Test func mergeFillsFieldsFromLowerRankedSourcesAndUnionsLists() {
         let store = WorkloadStore()
         store.publish(container("a") { $0.pid = 0; $0.labels = ["x": "from-b"]; $0.name = "b-name" }, source: "b")
