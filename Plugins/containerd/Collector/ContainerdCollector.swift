@@ -17,7 +17,10 @@ actor ContainerdCollector {
 
     /// What this module has published, so a resync can withdraw what vanished.
     private var publishedContainers: [String: Container] = [:]
-    var publishedImages: [String: Image] = [:]
+    /// Each published image's fingerprint (its hash), not the image: the store keeps the image,
+    /// and all this module needs is whether a rebuilt one differs. A change whose image hashes
+    /// like the old one (odds of 2^-64) would go unpublished until the image changes again.
+    var publishedImages: [String: Int] = [:]
     var catalog = ImageCatalog()
     /// Resolved manifests by target digest: many references usually share one.
     var contentCache: [String: ImageContent] = [:]
@@ -183,12 +186,18 @@ actor ContainerdCollector {
         }
         listedImages = []
         catalog = freshCatalog
-        // Images: publish each consolidated image once, with every reference collected.
-        var images: [String: Image] = [:]
-        for digest in catalog.digests { images[digest] = catalog.image(digest: digest) }
-        for (digest, _) in publishedImages where images[digest] == nil { sink.remove(.image, id: digest) }
-        for (digest, image) in images where publishedImages[digest] != image { sink.publish(.image(image)) }
-        publishedImages = images
+        // Images: publish each consolidated image once, with every reference collected, one at
+        // a time (a sync never holds every image twice).
+        for digest in publishedImages.keys where !catalog.contains(digest) { sink.remove(.image, id: digest) }
+        var published: [String: Int] = [:]
+        published.reserveCapacity(catalog.digests.count)
+        for digest in catalog.digests {
+            guard let image = catalog.image(digest: digest) else { continue }
+            let fingerprint = image.hashValue
+            if publishedImages[digest] != fingerprint { sink.publish(.image(image)) }
+            published[digest] = fingerprint
+        }
+        publishedImages = published
         forgetUnlistedContent(listedTargets: listedTargets, report: &report)
         lastSyncReport = report
 
@@ -201,7 +210,7 @@ actor ContainerdCollector {
         for (id, container) in containers where publishedContainers[id] != container { sink.publish(.container(container)) }
         publishedContainers = containers
         syncCount += 1
-        sink.log(.debug, "synchronised \(containers.count) containers and \(images.count) images from \(namespaces.count) namespaces (\(report))")
+        sink.log(.debug, "synchronised \(containers.count) containers and \(publishedImages.count) images from \(namespaces.count) namespaces (\(report))")
     }
 
     private func imageID(namespace: String, ref: String) -> String {
@@ -307,8 +316,9 @@ actor ContainerdCollector {
     private func republish(digests: Set<String>) {
         for digest in digests {
             if let image = catalog.image(digest: digest) {
-                if publishedImages[digest] != image {
-                    publishedImages[digest] = image
+                let fingerprint = image.hashValue
+                if publishedImages[digest] != fingerprint {
+                    publishedImages[digest] = fingerprint
                     sink.publish(.image(image))
                 }
             } else if publishedImages.removeValue(forKey: digest) != nil {

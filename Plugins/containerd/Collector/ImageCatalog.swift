@@ -46,6 +46,8 @@ struct ImageCatalog: Sendable {
 
     var digests: Dictionary<String, Set<Reference>>.Keys { referencesByDigest.keys }
 
+    func contains(_ digest: String) -> Bool { referencesByDigest[digest] != nil }
+
     /// The consolidated image, or nil when nothing references the digest any more.
     func image(digest: String) -> Image? {
         guard let references = referencesByDigest[digest], let content = contentByDigest[digest] else { return nil }
