@@ -46,7 +46,9 @@ enum ABIBenchmark {
 
     static func run(_ arguments: [String]) async throws {
         let rounds = Int(arguments.first ?? "") ?? 10
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-abibench-\(getpid())").path
+        // Beside vigil-bench, not in /tmp: the loader refuses modules in folders other users can write.
+        let products = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        let dir = products.appendingPathComponent("vigil-abibench-\(getpid())").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let header = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
