@@ -102,6 +102,10 @@ copy_library() {
     [[ -n "${copied[$dest/$name]:-}" ]] && return 0
     install -d -m 0755 "$dest"
     install -m 0644 -o root -g root "$real" "$dest/$name"
+    # The build's own libraries (libvigil-shared.so) get the same stripping as vigil and the modules.
+    if [[ "$dest" == "$rootfs/usr/lib/vigil/lib" && $strip_debug == 1 ]]; then
+        strip --strip-debug --remove-section=.swift_ast "$dest/$name"
+    fi
     copied[$dest/$name]=1
 }
 for elf in "$build_dir/vigil" "${modules[@]/#/$build_dir/}"; do
