@@ -2,8 +2,8 @@ import ContainerdAPI
 import ContainerdImageIndex
 import Foundation
 import GRPCCore
-import GRPCProtobuf
 import GRPCNIOTransportHTTP2
+import GRPCProtobuf
 import SwiftProtobuf
 
 /// The read-only slice of containerd's gRPC API the collector uses. Every call carries

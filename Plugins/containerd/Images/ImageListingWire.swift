@@ -77,10 +77,8 @@ public enum ImageListingWire {
         private var seen: Set<String> = []
 
         mutating func string(_ bytes: UnsafeRawBufferPointer) -> String {
-            let value = String(decoding: bytes, as: UTF8.self)
-            if let existing = seen.firstIndex(of: value) { return seen[existing] }
-            seen.insert(value)
-            return value
+            // insert answers with the copy already kept, if any: one lookup either way.
+            seen.insert(String(decoding: bytes, as: UTF8.self)).memberAfterInsert
         }
     }
 

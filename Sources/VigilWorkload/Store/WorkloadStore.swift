@@ -31,8 +31,11 @@ public final class WorkloadStore: Sendable, StatusReporting {
             let id = entity.id
             let previous = state.records[kind]?[id]
             let previousReport = previous?.report(from: source)
-            var record = previous ?? EntityRecord(entity, from: source)
-            if previous != nil { record.set(entity, from: source) }
+            var record = EntityRecord(entity, from: source)
+            if let previous {
+                record = previous
+                record.set(entity, from: source)
+            }
             let merged = record.merged
             state.records[kind, default: [:]][id] = record
             let mergedEvent = previous?.merged == merged ? nil : EntityEvent(type: .set, entity: merged)
