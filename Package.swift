@@ -116,7 +116,8 @@ let package = Package(
         .target(name: "OCIImage", path: "Plugins/oci-image"),
         // The containerd module's image facts, their SQLite cache and the paged image listing:
         // no gRPC, so the unit tests link it directly.
-        .target(name: "ContainerdImageIndex", dependencies: ["VigilModuleSQLite", "OCIImage"], path: "Plugins/containerd/Images"),
+        .target(name: "ContainerdImageIndex", dependencies: ["VigilModuleSQLite", "OCIImage", "VigilEntities"],
+                path: "Plugins/containerd/Images"),
         .target(name: "ContainerdModule", dependencies: [
             "CVigilModule", "VigilSwiftModuleKit", "ContainerdImageIndex", "ContainerdAPI", shared,
         ], path: "Plugins/containerd", exclude: ["Images"]),

@@ -6,7 +6,8 @@ import VigilModules
 import VigilWorkload
 
 /// `vigil-bench workload [--images N] [--refs R] [--importers K] [--reads W] [--connections C]
-///                       [--warm-runs M] [--socket PATH]`
+///                       [--warm-runs M] [--socket PATH] [--keep-containerd]
+///                       [--sync-only]`
 ///
 /// Fills a private containerd (stock 16 MiB response limit) with N distinct images of R
 /// references each (default 30,000 × 3), then runs the containerd module through the real
@@ -16,7 +17,9 @@ import VigilWorkload
 /// every image complete, and the peak RSS it adds. Baseline in the same run: containerd's own
 /// CLI listing the same references (`ctr images ls -q`, by team prefix: one listing of them
 /// all exceeds the 16 MiB limit). `--socket` reuses a containerd already filled by an
-/// earlier run's generator (namespace `bench`) instead of importing again.
+/// earlier run's generator (namespace `bench`) instead of importing again; `--keep-containerd`
+/// leaves the containerd this run filled running for such runs. `--sync-only` runs the cold
+/// sync alone (no `ctr` baseline, listing or warm restart), for a heap profile of that sync.
 enum WorkloadBenchmark {
     static func run(_ arguments: [String]) async throws {
         let images = option(arguments, "--images") ?? 30_000
@@ -36,14 +39,17 @@ enum WorkloadBenchmark {
             print("  setup: reusing the containerd at \(containerd.socketPath)")
         } else {
             containerd = try BenchContainerd()
+            containerd.keep = arguments.contains("--keep-containerd")
             try await fill(containerd, images: images, references: references, importers: importers)
+            if containerd.keep { print("  setup: containerd left running at \(containerd.socketPath)") }
         }
         defer { containerd.stop() }
 
+        let syncOnly = arguments.contains("--sync-only")
         // Baseline: containerd's CLI listing the references.
         var started = Date()
-        var listed = 0
-        for team in 0..<min(50, images) {
+        var listed = syncOnly ? images * references : 0
+        for team in 0..<(syncOnly ? 0 : min(50, images)) {
             listed += try containerd.ctr(["images", "ls", "-q", "name~=^bench.example/team\(team)/img"])
                 .split(separator: "\n").count
         }
@@ -62,14 +68,14 @@ enum WorkloadBenchmark {
             run_path: \(work.path)/run
             """, baseDirectory: work.path)
 
-        for run in 0...warmRuns {
+        for run in 0...(syncOnly ? 0 : warmRuns) {
             let label = run == 0 ? "cold first sync (no cache)" : "warm restart \(run) (cache in run_path)"
             let result = try sync(config: config, images: images, references: references)
             print("  module \(label): " + String(format: "%.2f s (%.0f references/s), %.2f× the ctr listing; peak RSS +%d MiB (%d MiB over %d MiB before)",
                          result.seconds, Double(listed) / result.seconds, result.seconds / baselineSeconds,
                          (result.peakKiB - result.baseKiB) / 1024, result.peakKiB / 1024, result.baseKiB / 1024))
             if let line = result.report { print("    module says: \(line)") }
-            if run == 0 {
+            if run == 0, !syncOnly {
                 let cache = work.appendingPathComponent("run/containerd-images.db").path
                 let size = (try? FileManager.default.attributesOfItem(atPath: cache)[.size] as? Int) ?? 0
                 print(String(format: "    cache file: %.1f MiB", Double(size) / 1_048_576))

@@ -10,6 +10,8 @@ final class BenchContainerd: @unchecked Sendable {
     private var daemon: Process?
     /// false for a containerd this benchmark did not start: left running, its files kept.
     private let owned: Bool
+    /// Set for `--keep-containerd`: the filled containerd outlives the run, for `--socket` runs.
+    var keep = false
 
     /// A containerd already running (filled by an earlier run); never stopped or removed.
     init(existingSocket: String) throws {
@@ -82,7 +84,7 @@ final class BenchContainerd: @unchecked Sendable {
     }
 
     func stop() {
-        guard owned else { return }
+        guard owned, !keep else { return }
         if let daemon, daemon.isRunning {
             kill(daemon.processIdentifier, SIGKILL)
             var status: Int32 = 0

@@ -40,7 +40,7 @@ public enum EntityConversion {
             return .image(Image(
                 id: id, name: optionalString(i.name) ?? "", repoTags: readCStrings(i.repo_tags, i.repo_tag_count),
                 repoDigests: readCStrings(i.repo_digests, i.repo_digest_count), layers: readCStrings(i.layers, i.layer_count),
-                mediaType: optionalString(i.media_type) ?? "", os: optionalString(i.os) ?? "",
+                mediaType: MediaTypes.string(i.media_type), os: optionalString(i.os) ?? "",
                 architecture: optionalString(i.architecture) ?? "", variant: optionalString(i.variant) ?? "",
                 sizeBytes: i.size_bytes, createdAt: i.created_at,
                 sbom: SBOMState(status: optionalString(i.sbom_status) ?? "", error: optionalString(i.sbom_error) ?? "",

@@ -38,24 +38,34 @@ extension ContainerdCollector {
         return listing.records
     }
 
-    /// Makes sure every listed target has its facts: from memory, else from the cache file
-    /// (the first sync after a start), else read from containerd — `readWidth` images at a
-    /// time over the pool's connections, each written to the cache as it comes.
+    /// Puts the facts of every listed image given in `resolvedFacts`: from the cache file,
+    /// else read from containerd — `readWidth` images at a time over the pool's connections,
+    /// each written to the cache file as it comes.
     func resolveImages(_ images: [ListedImage], _ api: ContainerdAPI, report: inout ImageSyncReport) async throws {
-        if !imageCacheLoaded, let imageCache {
+        var pending: [String: ListedImage] = [:]
+        for image in images where resolvedFacts[image.target.digest] == nil { pending[image.target.digest] = image }
+        let needed = pending.count
+        if !pending.isEmpty, let imageCache {
             do {
-                for (digest, content) in try imageCache.all() where contentCache[digest] == nil { contentCache[digest] = content }
+                if imageCacheLoaded {
+                    for digest in Array(pending.keys) {
+                        if let content = try imageCache.facts(target: digest) {
+                            resolvedFacts[digest] = content
+                            pending[digest] = nil
+                        }
+                    }
+                } else {
+                    // The first sync after a start needs nearly every row: one query.
+                    for (digest, content) in try imageCache.all() where pending.removeValue(forKey: digest) != nil {
+                        resolvedFacts[digest] = content
+                    }
+                }
             } catch {
-                sink.log(.warn, "image cache \(imageCache.path) unreadable, reading every image: \(error)")
+                sink.log(.warn, "image cache \(imageCache.path) unreadable, reading those images: \(error)")
             }
             imageCacheLoaded = true
         }
-        var pending: [String: ListedImage] = [:]
-        var known: Set<String> = []
-        for image in images {
-            if contentCache[image.target.digest] != nil { known.insert(image.target.digest) } else { pending[image.target.digest] = image }
-        }
-        report.fromCache = known.count
+        report.fromCache += needed - pending.count
         let work = Array(pending.values)
         pending = [:]
         var fresh: [(String, ImageContent)] = []
@@ -102,7 +112,7 @@ extension ContainerdCollector {
                 guard let (digest, content) = answer else { continue }
                 remaining -= 1
                 if let content {
-                    contentCache[digest] = content
+                    resolvedFacts[digest] = content
                     fresh.append((digest, content))
                     report.read += 1
                     // Written in batches as they come: a sync cut short keeps what it read.
@@ -128,10 +138,51 @@ extension ContainerdCollector {
         }
     }
 
-    /// After a complete listing: facts of targets nothing references any more leave memory
-    /// and the cache file, and the listing sizes are kept for the next start.
+    /// Publishes one consolidated image, built from its describing target's facts. False
+    /// when they cannot be had (the image is then tried again at the next sync).
+    func publishImage(_ config: String, _ api: ContainerdAPI) async throws -> Bool {
+        guard let describing = catalog.describingTarget(of: config) else { return false }
+        let content: ImageContent
+        if let known = resolvedFacts[describing.target] ?? cachedFacts(target: describing.target) {
+            content = known
+        } else {
+            // Not in the cache file (it could not be written, or is unusable): the record again.
+            let reference = describing.reference
+            do {
+                guard let record = try await api.image(namespace: reference.namespace, name: reference.name),
+                      record.target.digest == describing.target else { return false }
+                content = try await ImageContent.resolve(mediaType: record.target.mediaType, digest: record.target.digest,
+                                                         size: record.target.size) {
+                    try await api.blob(namespace: reference.namespace, digest: $0)
+                }
+                remember([(describing.target, content)])
+            } catch let error as RPCError where error.code != .notFound {
+                throw error
+            } catch {
+                sink.log(.warn, "image \(reference.name) in \(reference.namespace): cannot read its manifest or config: \(error)")
+                return false
+            }
+        }
+        guard let image = catalog.image(config: config, content: content) else { return false }
+        sink.publish(.image(image))
+        // Published: the store holds these facts now.
+        resolvedFacts[describing.target] = nil
+        return true
+    }
+
+    /// One target's facts from the cache file; nil when it has no row or no file.
+    func cachedFacts(target: String) -> ImageContent? {
+        guard let imageCache else { return nil }
+        do { return try imageCache.facts(target: target) } catch {
+            sink.log(.warn, "image cache \(imageCache.path) unreadable: \(error)")
+            return nil
+        }
+    }
+
+    /// After a complete listing: the facts in hand leave memory, the rows of targets nothing
+    /// references any more leave the cache file, and the listing sizes are kept for the next start.
     func forgetUnlistedContent(listedTargets: Set<String>, report: inout ImageSyncReport) {
-        contentCache = contentCache.filter { listedTargets.contains($0.key) }
+        resolvedFacts = [:]
         guard let imageCache else { return }
         do {
             report.dropped = try imageCache.retain(only: listedTargets)

@@ -22,8 +22,10 @@ actor ContainerdCollector {
     /// like the old one (odds of 2^-64) would go unpublished until the image changes again.
     var publishedImages: [String: Int] = [:]
     var catalog = ImageCatalog()
-    /// Resolved manifests by target digest: many references usually share one.
-    var contentCache: [String: ImageContent] = [:]
+    /// Facts read (or loaded from the cache file) for the sync or event at hand, by target
+    /// digest, until the images they describe are published; empty in between. The cache
+    /// file keeps them, and `facts(of:)` reads them back, or from containerd, when needed.
+    var resolvedFacts: [String: ImageContent] = [:]
     /// The same facts on disk, across restarts; nil when run_path cannot hold the file.
     var imageCache: ImageFactsCache?
     var imageCacheLoaded = false
@@ -175,27 +177,34 @@ actor ContainerdCollector {
                 listed.append((namespace, container, tasks[container.id]))
             }
         }
-        try await resolveImages(listedImages, api, report: &report)
+        // Each reference's image: the catalog's link while the reference names the same target
+        // (a target's facts never change), else the facts of its target, resolved now.
+        var configByTarget: [String: String] = [:]
+        for link in catalog.links.values { configByTarget[link.target] = link.config }
+        try await resolveImages(listedImages.filter { configByTarget[$0.target.digest] == nil }, api, report: &report)
+        for (target, content) in resolvedFacts { configByTarget[target] = content.configDigest }
         var freshCatalog = ImageCatalog()
         var listedTargets: Set<String> = []
         for image in listedImages {
             listedTargets.insert(image.target.digest)
-            if let content = contentCache[image.target.digest] {
-                freshCatalog.set(.init(namespace: image.namespace, name: image.name), content: content)
+            if let config = configByTarget[image.target.digest] {
+                freshCatalog.set(.init(namespace: image.namespace, name: image.name),
+                                 .init(target: image.target.digest, config: config))
             }
         }
+        configByTarget = [:]
         listedImages = []
         catalog = freshCatalog
         // Images: publish each consolidated image once, with every reference collected, one at
-        // a time (a sync never holds every image twice).
-        for digest in publishedImages.keys where !catalog.contains(digest) { sink.remove(.image, id: digest) }
+        // a time; its facts leave memory as it goes (the store now holds them).
+        for config in publishedImages.keys where !catalog.contains(config) { sink.remove(.image, id: config) }
         var published: [String: Int] = [:]
-        published.reserveCapacity(catalog.digests.count)
-        for digest in catalog.digests {
-            guard let image = catalog.image(digest: digest) else { continue }
-            let fingerprint = image.hashValue
-            if publishedImages[digest] != fingerprint { sink.publish(.image(image)) }
-            published[digest] = fingerprint
+        published.reserveCapacity(catalog.configs.count)
+        for config in catalog.configs {
+            guard let fingerprint = catalog.fingerprint(of: config) else { continue }
+            var current = publishedImages[config] == fingerprint
+            if !current { current = try await publishImage(config, api) }
+            if current { published[config] = fingerprint }
         }
         publishedImages = published
         forgetUnlistedContent(listedTargets: listedTargets, report: &report)
@@ -214,17 +223,18 @@ actor ContainerdCollector {
     }
 
     private func imageID(namespace: String, ref: String) -> String {
-        catalog.digestByReference[.init(namespace: namespace, name: ref)] ?? ""
+        catalog.links[.init(namespace: namespace, name: ref)]?.config ?? ""
     }
 
+    /// An image record's facts: in hand, else from the cache file, else read from containerd
+    /// (and written to the cache file).
     private func resolve(_ image: Containerd_Services_Images_V1_Image, namespace: String,
                          _ api: ContainerdAPI) async throws -> ImageContent {
         let target = image.target
-        if let cached = contentCache[target.digest] { return cached }
+        if let content = resolvedFacts[target.digest] ?? cachedFacts(target: target.digest) { return content }
         let content = try await ImageContent.resolve(mediaType: target.mediaType, digest: target.digest, size: target.size) {
             try await api.blob(namespace: namespace, digest: $0)
         }
-        contentCache[target.digest] = content
         remember([(target.digest, content)])
         return content
     }
@@ -243,7 +253,8 @@ actor ContainerdCollector {
         case "/images/create", "/images/update":
             try await refreshImage(namespace: namespace, name: Containerd_Services_Images_V1_ImageDelete(serializedBytes: payload).name, api)
         case "/images/delete":
-            forgetImageReference(.init(namespace: namespace, name: try Containerd_Services_Images_V1_ImageDelete(serializedBytes: payload).name))
+            try await forgetImageReference(
+                .init(namespace: namespace, name: try Containerd_Services_Images_V1_ImageDelete(serializedBytes: payload).name), api)
         default:
             // Every task event carries the container id as field 1.
             guard envelope.topic.hasPrefix("/tasks/") else { return }
@@ -285,7 +296,7 @@ actor ContainerdCollector {
 
     private func refreshImage(namespace: String, name: String, _ api: ContainerdAPI) async throws {
         guard let image = try await api.image(namespace: namespace, name: name) else {
-            forgetImageReference(.init(namespace: namespace, name: name))
+            try await forgetImageReference(.init(namespace: namespace, name: name), api)
             return
         }
         let content: ImageContent
@@ -297,8 +308,11 @@ actor ContainerdCollector {
             sink.log(.warn, "image \(name) in \(namespace): cannot read its manifest or config: \(error)")
             return
         }
-        let changed = catalog.set(.init(namespace: namespace, name: name), content: content)
-        republish(digests: changed)
+        resolvedFacts[image.target.digest] = content
+        defer { resolvedFacts = [:] }
+        let changed = catalog.set(.init(namespace: namespace, name: name),
+                                  .init(target: image.target.digest, config: content.configDigest))
+        try await republish(configs: changed, api)
         // Containers created from this reference before the image was known get its id now.
         for (id, container) in publishedContainers
         where container.namespace == namespace && container.imageRef == name && container.imageID != content.configDigest {
@@ -309,20 +323,18 @@ actor ContainerdCollector {
         }
     }
 
-    private func forgetImageReference(_ reference: ImageCatalog.Reference) {
-        if let digest = catalog.remove(reference) { republish(digests: [digest]) }
+    private func forgetImageReference(_ reference: ImageCatalog.Reference, _ api: ContainerdAPI) async throws {
+        if let config = catalog.remove(reference) { try await republish(configs: [config], api) }
     }
 
-    private func republish(digests: Set<String>) {
-        for digest in digests {
-            if let image = catalog.image(digest: digest) {
-                let fingerprint = image.hashValue
-                if publishedImages[digest] != fingerprint {
-                    publishedImages[digest] = fingerprint
-                    sink.publish(.image(image))
+    private func republish(configs: Set<String>, _ api: ContainerdAPI) async throws {
+        for config in configs {
+            if let fingerprint = catalog.fingerprint(of: config) {
+                if publishedImages[config] != fingerprint, try await publishImage(config, api) {
+                    publishedImages[config] = fingerprint
                 }
-            } else if publishedImages.removeValue(forKey: digest) != nil {
-                sink.remove(.image, id: digest)
+            } else if publishedImages.removeValue(forKey: config) != nil {
+                sink.remove(.image, id: config)
             }
         }
     }

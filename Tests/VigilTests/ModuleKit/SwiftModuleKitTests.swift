@@ -187,3 +187,22 @@ import VigilWorkload
         absent.destroy()
     }
 }
+
+/// Well-known media types come back as shared literals; anything else is read as given.
+@Suite struct MediaTypesTests {
+    @Test func wellKnownTypesAreSharedAndOthersCopied() {
+        let known = "application/vnd.oci.image.manifest.v1+json"
+        let first = known.withCString { MediaTypes.string($0) }
+        #expect(first == known)
+        let unknown = "application/vnd.example.thing+json"
+        #expect(unknown.withCString { MediaTypes.string($0) } == unknown)
+        #expect(MediaTypes.string(nil) == "")
+        // A prefix of a known type is not that type.
+        #expect("application/vnd.oci.image".withCString { MediaTypes.string($0) } == "application/vnd.oci.image")
+        // The same storage each time: a literal, not a copy per image.
+        let second = String(known).withCString { MediaTypes.string($0) }
+        var a = first, b = second
+        let sameBytes = a.withUTF8 { x in b.withUTF8 { y in x.baseAddress == y.baseAddress } }
+        #expect(sameBytes)
+    }
+}
