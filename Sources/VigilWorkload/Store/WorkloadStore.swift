@@ -11,6 +11,7 @@ import VigilModel
 public final class WorkloadStore: Sendable, StatusReporting {
     struct State {
         var records: [EntityKind: [String: EntityRecord]] = [:]
+        var layers = LayerPool()
         var subscriptions: [UInt64: Subscription] = [:]
         var nextSubscriptionID: UInt64 = 1
         var publishes: UInt64 = 0
@@ -31,6 +32,8 @@ public final class WorkloadStore: Sendable, StatusReporting {
             let id = entity.id
             let previous = state.records[kind]?[id]
             let previousReport = previous?.report(from: source)
+            let entity = state.layers.hold(entity)
+            if let previousReport { state.layers.release(previousReport) }
             var record = EntityRecord(entity, from: source)
             if let previous {
                 record = previous
@@ -49,6 +52,7 @@ public final class WorkloadStore: Sendable, StatusReporting {
         state.withLock { state in
             guard let record = state.records[kind]?[id], let report = record.report(from: source) else { return }
             state.removals += 1
+            state.layers.release(report)
             let mergedEvent: EntityEvent?
             if let remaining = record.removing(source) {
                 mergedEvent = remaining.merged == record.merged ? nil : EntityEvent(type: .set, entity: remaining.merged)
@@ -89,6 +93,9 @@ public final class WorkloadStore: Sendable, StatusReporting {
     public func sources(kind: EntityKind, id: String) -> [String] {
         state.withLock { $0.records[kind]?[id]?.sourceNames ?? [] }
     }
+
+    /// Distinct layer digests held for the images (tests).
+    var pooledLayerCount: Int { state.withLock { $0.layers.count } }
 
     public func counts() -> [EntityKind: Int] {
         state.withLock { state in

@@ -220,3 +220,44 @@ import Testing
         #expect(images.count == 1)
     }
 }
+
+/// Images listing the same layers share one copy of each digest in the store, and the
+/// pool forgets a digest with the last report that held it.
+@Suite struct LayerPoolTests {
+    static func image(_ id: String, _ layers: [String]) -> Entity {
+        // Built from fresh bytes, as a C conversion does: no two images share storage to begin with.
+        .image(Image(id: id, layers: layers.map { String(decoding: Array($0.utf8), as: UTF8.self) }))
+    }
+
+    static func storage(_ text: String) -> UnsafeRawPointer? {
+        var text = text
+        return text.withUTF8 { UnsafeRawPointer($0.baseAddress) }
+    }
+
+    @Test func sharedLayersAreHeldOnceAndForgottenWithTheirLastImage() throws {
+        let base = "sha256:" + String(repeating: "a", count: 64)
+        let app = "sha256:" + String(repeating: "b", count: 64)
+        let other = "sha256:" + String(repeating: "c", count: 64)
+        let store = WorkloadStore()
+        store.publish(Self.image("sha256:i1", [base, app]), source: "containerd")
+        store.publish(Self.image("sha256:i2", [base, other]), source: "containerd")
+        store.publish(Self.image("sha256:i2", [base, other]), source: "crio")
+        #expect(store.pooledLayerCount == 3)
+        let first = try #require(store.entity(kind: .image, id: "sha256:i1")?.image)
+        let second = try #require(store.entity(kind: .image, id: "sha256:i2")?.image)
+        #expect(first.layers == [base, app] && second.layers == [base, other])
+        #expect(Self.storage(first.layers[0]) == Self.storage(second.layers[0]))
+        #expect(Self.storage(first.layers[1]) != Self.storage(second.layers[1]))
+
+        // A republished image with a new layer list: the dropped layer goes with it.
+        store.publish(Self.image("sha256:i1", [base]), source: "containerd")
+        #expect(store.pooledLayerCount == 2)
+        store.remove(kind: .image, id: "sha256:i2", source: "containerd")
+        #expect(store.pooledLayerCount == 2)  // crio still reports i2
+        store.remove(kind: .image, id: "sha256:i2", source: "crio")
+        #expect(store.pooledLayerCount == 1)
+        store.remove(kind: .image, id: "sha256:i1", source: "containerd")
+        #expect(store.pooledLayerCount == 0)
+        #expect(store.entities(kind: .image).isEmpty)
+    }
+}
