@@ -5,7 +5,7 @@ import VigilModel
 /// DogStatsD contexts that then expire, a large flush), RSS would stay at the
 /// peak. The flush loop asks for a trim at most once per `period`:
 /// malloc_trim(0) walks the arenas and hands whole free pages back.
-final class HeapTrim: @unchecked Sendable {
+public final class HeapTrim: @unchecked Sendable {
     let period: Double
     /// The first flush trims: what starting took (module loading, a first
     /// scan) is handed back when the agent settles, not a period later.
@@ -16,6 +16,12 @@ final class HeapTrim: @unchecked Sendable {
     /// free top.
     init(period: Double = 30) {
         self.period = period
+        Self.tuneThresholds()
+    }
+
+    /// The agent's heap thresholds, for a benchmark that runs modules outside the agent
+    /// and should see the heap they would see inside it.
+    public static func tuneThresholds() {
         vigil_tune_heap(1 << 20, 1 << 20)
     }
 

@@ -17,14 +17,17 @@ actor ContainerdCollector {
 
     /// What this module has published, so a resync can withdraw what vanished.
     private var publishedContainers: [String: Container] = [:]
-    /// Each published image's fingerprint (its hash), not the image: the store keeps the image,
-    /// and all this module needs is whether a rebuilt one differs. A change whose image hashes
-    /// like the old one (odds of 2^-64) would go unpublished until the image changes again.
+    /// Each published image's fingerprint (`ImageCatalog.fingerprint`: its config, describing
+    /// target and names, hashed), not the image: the store keeps the image, and all this
+    /// module needs is whether a rebuilt one would differ, which the fingerprint tells without
+    /// reading facts. A change that hashes like the old one (odds of 2^-64) would go
+    /// unpublished until the image changes again.
     var publishedImages: [String: Int] = [:]
     var catalog = ImageCatalog()
     /// Facts read (or loaded from the cache file) for the sync or event at hand, by target
     /// digest, until the images they describe are published; empty in between. The cache
-    /// file keeps them, and `facts(of:)` reads them back, or from containerd, when needed.
+    /// file keeps them: `publishImage` reads them back from it, or from containerd, when an
+    /// image has to be built again.
     var resolvedFacts: [String: ImageContent] = [:]
     /// The same facts on disk, across restarts; nil when run_path cannot hold the file.
     var imageCache: ImageFactsCache?
