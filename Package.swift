@@ -66,7 +66,7 @@ let package = Package(
         .systemLibrary(name: "CSnappy", path: "Sources/CSnappy", pkgConfig: "snappy",
                        providers: [.apt(["libsnappy-dev"])]),
         .target(name: "VigilForwarding", dependencies: [
-            "VigilModel", "VigilConfig", "CZstd", "CZlib", "CSnappy", shared,
+            "VigilModel", "VigilConfig", "CZstd", "CZlib", "CSnappy", "ProtobufWire", shared,
         ]),
         .target(name: "VigilStatus", dependencies: [
             "VigilModel", "VigilConfig", shared,
@@ -114,9 +114,12 @@ let package = Package(
         .target(name: "ContainerdAPI", dependencies: [shared], path: "Plugins/containerd-api", exclude: ["generate-stubs.sh"]),
         // An image record's target followed to this machine's manifest and config, for both modules.
         .target(name: "OCIImage", path: "Plugins/oci-image"),
+        // The one protobuf wire reader outside swift-protobuf: the containerd module's image
+        // listings and the forwarder's payload framing.
+        .target(name: "ProtobufWire", path: "Plugins/protobuf-wire"),
         // The containerd module's image facts, their SQLite cache and the paged image listing:
         // no gRPC, so the unit tests link it directly.
-        .target(name: "ContainerdImageIndex", dependencies: ["VigilModuleSQLite", "OCIImage", "VigilEntities"],
+        .target(name: "ContainerdImageIndex", dependencies: ["VigilModuleSQLite", "OCIImage", "VigilEntities", "ProtobufWire"],
                 path: "Plugins/containerd/Images"),
         .target(name: "ContainerdModule", dependencies: [
             "CVigilModule", "VigilSwiftModuleKit", "ContainerdImageIndex", "ContainerdAPI", shared,

@@ -1,3 +1,5 @@
+import ProtobufWire
+
 /// containerd's `ListImagesResponse` read straight from its protobuf encoding into
 /// `ListedImage`s.
 ///
@@ -18,11 +20,7 @@
 ///
 /// Unknown fields are skipped by wire type, as protobuf requires of any reader.
 public enum ImageListingWire {
-    public struct Malformed: Error, CustomStringConvertible {
-        public var offset: Int
-        public var reason: String
-        public var description: String { "malformed image listing at byte \(offset): \(reason)" }
-    }
+    public typealias Malformed = MalformedProtobuf
 
     /// The records of one response and its size in bytes (what pages are planned from).
     public static func decode(_ bytes: UnsafeRawBufferPointer, namespace: String) throws -> (records: [ListedImage], bytes: Int) {
@@ -79,94 +77,6 @@ public enum ImageListingWire {
         mutating func string(_ bytes: UnsafeRawBufferPointer) -> String {
             // insert answers with the copy already kept, if any: one lookup either way.
             seen.insert(String(decoding: bytes, as: UTF8.self)).memberAfterInsert
-        }
-    }
-
-    enum WireType: UInt64 {
-        case varint = 0, fixed64 = 1, lengthDelimited = 2, startGroup = 3, endGroup = 4, fixed32 = 5
-    }
-
-    /// A cursor over one message's bytes.
-    struct WireReader {
-        let base: UnsafeRawBufferPointer
-        var offset: Int
-        let end: Int
-
-        init(_ bytes: UnsafeRawBufferPointer) {
-            base = bytes
-            offset = 0
-            end = bytes.count
-        }
-
-        private init(base: UnsafeRawBufferPointer, offset: Int, end: Int) {
-            self.base = base
-            self.offset = offset
-            self.end = end
-        }
-
-        var atEnd: Bool { offset >= end }
-
-        func malformed(_ reason: String) -> Malformed { Malformed(offset: offset, reason: reason) }
-
-        mutating func varint() throws -> UInt64 {
-            var value: UInt64 = 0
-            var shift: UInt64 = 0
-            while true {
-                guard offset < end else { throw malformed("a varint runs past the end") }
-                guard shift < 64 else { throw malformed("a varint is longer than 10 bytes") }
-                let byte = base[offset]
-                offset += 1
-                value |= UInt64(byte & 0x7F) << shift
-                if byte & 0x80 == 0 { return value }
-                shift += 7
-            }
-        }
-
-        mutating func tag() throws -> (field: UInt64, wireType: WireType) {
-            let key = try varint()
-            guard let wireType = WireType(rawValue: key & 7) else { throw malformed("wire type \(key & 7)") }
-            guard key >> 3 != 0 else { throw malformed("field number 0") }
-            return (key >> 3, wireType)
-        }
-
-        mutating func bytes() throws -> UnsafeRawBufferPointer {
-            let length = try varint()
-            guard length <= UInt64(end - offset) else { throw malformed("a length of \(length) runs past the end") }
-            let slice = UnsafeRawBufferPointer(rebasing: base[offset..<offset + Int(length)])
-            offset += Int(length)
-            return slice
-        }
-
-        mutating func string() throws -> String { String(decoding: try bytes(), as: UTF8.self) }
-
-        /// The embedded message at the cursor, as a reader of its own.
-        mutating func message() throws -> WireReader {
-            let start = offset
-            let length = Int(try varint())
-            let from = offset
-            guard length <= end - from else {
-                offset = start
-                throw malformed("a message of \(length) bytes runs past the end")
-            }
-            offset = from + length
-            return WireReader(base: base, offset: from, end: from + length)
-        }
-
-        mutating func skip(_ wireType: WireType) throws {
-            switch wireType {
-            case .varint: _ = try varint()
-            case .fixed64: try advance(8)
-            case .fixed32: try advance(4)
-            case .lengthDelimited: _ = try bytes()
-            // Groups are proto2-only and absent from containerd's API; a reader meeting one
-            // cannot know its extent without parsing it, so the response is refused.
-            case .startGroup, .endGroup: throw malformed("a group (not in containerd's API)")
-            }
-        }
-
-        private mutating func advance(_ count: Int) throws {
-            guard count <= end - offset else { throw malformed("a fixed field runs past the end") }
-            offset += count
         }
     }
 }

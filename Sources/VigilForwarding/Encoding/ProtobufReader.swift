@@ -1,5 +1,8 @@
-/// Reads protobuf wire format: enough to split a sketch payload into its
-/// top-level fields and, in tests, to decode what the intake received.
+import ProtobufWire
+
+/// Protobuf fields of an owned byte array, one at a time, over the project's one wire
+/// reader (`WireReader`): enough to split a sketch payload into its top-level fields and, in
+/// tests, to decode what an intake received. Malformed input ends the reading (nil).
 public struct ProtobufReader {
     public enum Value {
         case varint(UInt64)
@@ -15,60 +18,56 @@ public struct ProtobufReader {
 
     public var isAtEnd: Bool { position >= bytes.count }
 
-    public mutating func varint() -> UInt64? {
-        var result: UInt64 = 0
-        var shift: UInt64 = 0
-        while position < bytes.count, shift < 64 {
-            let byte = bytes[position]
-            position += 1
-            result |= UInt64(byte & 0x7f) << shift
-            if byte < 0x80 { return result }
-            shift += 7
+    /// Runs `read` on a wire reader at the current position and moves past what it read;
+    /// nil (and no move) when the bytes there are malformed.
+    private mutating func reading<T>(_ read: (inout WireReader) throws -> T) -> T? {
+        let start = position
+        let (value, end): (T?, Int) = bytes.withUnsafeBytes { raw in
+            var reader = WireReader(raw, from: start)
+            guard let value = try? read(&reader) else { return (nil, start) }
+            return (value, reader.offset)
         }
-        return nil
+        position = end
+        return value
     }
+
+    public mutating func varint() -> UInt64? { reading { try $0.varint() } }
 
     /// The next (field number, value); nil at the end or on malformed input.
     public mutating func next() -> (field: Int, value: Value)? {
-        guard !isAtEnd, let key = varint() else { return nil }
-        let field = Int(key >> 3)
-        switch key & 7 {
-        case 0:
-            guard let v = varint() else { return nil }
-            return (field, .varint(v))
-        case 1:
-            guard position + 8 <= bytes.count else { return nil }
-            var v: UInt64 = 0
-            for i in 0..<8 { v |= UInt64(bytes[position + i]) << (8 * UInt64(i)) }
-            position += 8
-            return (field, .fixed64(v))
-        case 2:
-            guard let length = varint(), length <= UInt64(bytes.count - position) else { return nil }
-            let start = position
-            position += Int(length)
-            return (field, .bytes(Array(bytes[start..<position])))
-        case 5:
-            guard position + 4 <= bytes.count else { return nil }
-            var v: UInt32 = 0
-            for i in 0..<4 { v |= UInt32(bytes[position + i]) << (8 * UInt32(i)) }
-            position += 4
-            return (field, .fixed32(v))
-        default:
-            return nil
+        guard !isAtEnd else { return nil }
+        return reading { reader in
+            let (field, wireType) = try reader.tag()
+            let value: Value
+            switch wireType {
+            case .varint: value = .varint(try reader.varint())
+            case .fixed64: value = .fixed64(try reader.fixed64())
+            case .fixed32: value = .fixed32(try reader.fixed32())
+            case .lengthDelimited: value = .bytes(Array(try reader.bytes()))
+            case .startGroup, .endGroup: throw MalformedProtobuf(offset: reader.offset, reason: "a group")
+            }
+            return (Int(field), value)
         }
     }
 
     /// Each top-level field as its own encoded bytes (key included).
     public static func topLevelFields(_ slice: ArraySlice<UInt8>) -> [[UInt8]]? {
-        var reader = ProtobufReader(Array(slice))
-        var fields: [[UInt8]] = []
-        var start = 0
-        while !reader.isAtEnd {
-            guard reader.next() != nil else { return nil }
-            fields.append(Array(reader.bytes[start..<reader.position]))
-            start = reader.position
+        let bytes = Array(slice)
+        return bytes.withUnsafeBytes { raw in
+            var reader = WireReader(raw)
+            var fields: [[UInt8]] = []
+            while !reader.atEnd {
+                let start = reader.offset
+                do {
+                    let wireType = try reader.tag().wireType
+                    try reader.skip(wireType)
+                } catch {
+                    return nil
+                }
+                fields.append(Array(bytes[start..<reader.offset]))
+            }
+            return fields
         }
-        return fields
     }
 
     /// Packed repeated varints.
