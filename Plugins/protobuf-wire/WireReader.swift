@@ -76,14 +76,16 @@ public struct WireReader {
     /// The embedded message at the cursor, as a reader of its own.
     public mutating func message() throws -> WireReader {
         let start = offset
-        let length = Int(try varint())
+        let length = try varint()
         let from = offset
-        guard length <= end - from else {
+        // Compared before any conversion: a ten-byte length over Int.max is malformed input,
+        // not a reason to trap.
+        guard length <= UInt64(end - from) else {
             offset = start
             throw malformed("a message of \(length) bytes runs past the end")
         }
-        offset = from + length
-        return WireReader(base: base, offset: from, end: from + length)
+        offset = from + Int(length)
+        return WireReader(base: base, offset: from, end: offset)
     }
 
     public mutating func skip(_ wireType: WireType) throws {

@@ -146,16 +146,13 @@ extension ContainerdCollector {
         if let known = resolvedFacts[describing.target] ?? cachedFacts(target: describing.target) {
             content = known
         } else {
-            // Not in the cache file (it could not be written, or is unusable): the record again.
+            // Not in the cache file (it could not be written, or is unusable): the record again,
+            // whose target gives the media type and size a read needs.
             let reference = describing.reference
             do {
                 guard let record = try await api.image(namespace: reference.namespace, name: reference.name),
                       record.target.digest == describing.target else { return false }
-                content = try await ImageContent.resolve(mediaType: record.target.mediaType, digest: record.target.digest,
-                                                         size: record.target.size) {
-                    try await api.blob(namespace: reference.namespace, digest: $0)
-                }
-                remember([(describing.target, content)])
+                content = try await resolve(record, namespace: reference.namespace, api)
             } catch let error as RPCError where error.code != .notFound {
                 throw error
             } catch {

@@ -231,7 +231,7 @@ actor ContainerdCollector {
 
     /// An image record's facts: in hand, else from the cache file, else read from containerd
     /// (and written to the cache file).
-    private func resolve(_ image: Containerd_Services_Images_V1_Image, namespace: String,
+    func resolve(_ image: Containerd_Services_Images_V1_Image, namespace: String,
                          _ api: ContainerdAPI) async throws -> ImageContent {
         let target = image.target
         if let content = resolvedFacts[target.digest] ?? cachedFacts(target: target.digest) { return content }

@@ -13,9 +13,9 @@ struct LayerPool {
     mutating func hold(_ entity: Entity) -> Entity {
         guard case var .image(image) = entity, !image.layers.isEmpty else { return entity }
         image.layers = image.layers.map { layer in
-            if let entry = entries[layer] {
-                entries[layer]!.holders += 1
-                return entry.shared
+            if let index = entries.index(forKey: layer) {
+                entries.values[index].holders += 1
+                return entries.values[index].shared
             }
             entries[layer] = (layer, 1)
             return layer
@@ -27,8 +27,8 @@ struct LayerPool {
     mutating func release(_ entity: Entity) {
         guard case let .image(image) = entity else { return }
         for layer in image.layers {
-            guard let entry = entries[layer] else { continue }
-            if entry.holders <= 1 { entries[layer] = nil } else { entries[layer]!.holders -= 1 }
+            guard let index = entries.index(forKey: layer) else { continue }
+            if entries.values[index].holders <= 1 { entries.remove(at: index) } else { entries.values[index].holders -= 1 }
         }
     }
 }

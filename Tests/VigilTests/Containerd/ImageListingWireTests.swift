@@ -96,4 +96,12 @@ import Testing
             try Self.decode(Data([0x78] + [UInt8](repeating: 0xFF, count: 11)))  // an 11-byte varint
         }
     }
+
+    @Test func aRecordLengthBeyondAnyBufferIsRefusedNotTrapped() throws {
+        // Field 1 (a record) whose length is a valid ten-byte varint over Int.max.
+        let huge = Data([0x0A] + [UInt8](repeating: 0xFF, count: 9) + [0x01])
+        #expect(throws: ImageListingWire.Malformed.self) { try Self.decode(huge) }
+        // One byte more than what follows: refused too.
+        #expect(throws: ImageListingWire.Malformed.self) { try Self.decode(Data([0x0A, 0x03, 0x0A, 0x00])) }
+    }
 }
