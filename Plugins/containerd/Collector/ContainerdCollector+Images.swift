@@ -138,33 +138,50 @@ extension ContainerdCollector {
         }
     }
 
-    /// Publishes one consolidated image, built from its describing target's facts. False
-    /// when they cannot be had (the image is then tried again at the next sync).
-    func publishImage(_ config: String, _ api: ContainerdAPI) async throws -> Bool {
-        guard let describing = catalog.describingTarget(of: config) else { return false }
-        let content: ImageContent
-        if let known = resolvedFacts[describing.target] ?? cachedFacts(target: describing.target) {
-            content = known
-        } else {
-            // Not in the cache file (it could not be written, or is unusable): the record again,
-            // whose target gives the media type and size a read needs.
-            let reference = describing.reference
-            do {
-                guard let record = try await api.image(namespace: reference.namespace, name: reference.name),
-                      record.target.digest == describing.target else { return false }
-                content = try await resolve(record, namespace: reference.namespace, api)
-            } catch let error as RPCError where error.code != .notFound {
-                throw error
-            } catch {
-                sink.log(.warn, "image \(reference.name) in \(reference.namespace): cannot read its manifest or config: \(error)")
-                return false
-            }
+    /// Publishes `config`'s consolidated image, named by those of `references` (records of a
+    /// listing) that link to it and built from its describing target's facts, unless the one
+    /// published is the same. Returns the fingerprint of what is out; nil when the facts cannot
+    /// be had (the image is then tried again at the next sync).
+    func publishImage(_ config: String, references: [ListedImage], _ api: ContainerdAPI) async throws -> Int? {
+        let names = catalog.names(of: config, among: references)
+        guard let describing = catalog.describingTarget(of: config),
+              let fingerprint = catalog.fingerprint(of: config, names: names) else { return nil }
+        if publishedImages[config] == fingerprint { return fingerprint }
+        // Read with the media type and size a listed record of that target gives, when neither
+        // in hand nor in the cache file (it could not be written, or is unusable).
+        guard let record = references.first(where: { $0.target.digest == describing }) else { return nil }
+        guard let content = try await facts(of: record.target, name: record.name, namespace: record.namespace, api) else {
+            return nil
         }
-        guard let image = catalog.image(config: config, content: content) else { return false }
+        guard let image = catalog.image(config: config, names: names, content: content) else { return nil }
         sink.publish(.image(image))
         // Published: the store holds these facts now.
-        resolvedFacts[describing.target] = nil
-        return true
+        resolvedFacts[describing] = nil
+        return fingerprint
+    }
+
+    /// A target's facts: in hand, else from the cache file, else read from containerd (and
+    /// written to the cache file).
+    func resolve(_ target: ListedImage.Target, namespace: String, _ api: ContainerdAPI) async throws -> ImageContent {
+        if let content = resolvedFacts[target.digest] ?? cachedFacts(target: target.digest) { return content }
+        let content = try await ImageContent.resolve(mediaType: target.mediaType, digest: target.digest, size: target.size) {
+            try await api.blob(namespace: namespace, digest: $0)
+        }
+        remember([(target.digest, content)])
+        return content
+    }
+
+    /// `resolve`, with an image whose manifest or config cannot be read logged and answered nil;
+    /// containerd's own failures still end the session.
+    func facts(of target: ListedImage.Target, name: String, namespace: String, _ api: ContainerdAPI) async throws -> ImageContent? {
+        do {
+            return try await resolve(target, namespace: namespace, api)
+        } catch let error as RPCError where error.code != .notFound {
+            throw error
+        } catch {
+            sink.log(.warn, "image \(name) in \(namespace): cannot read its manifest or config: \(error)")
+            return nil
+        }
     }
 
     /// One target's facts from the cache file; nil when it has no row or no file.

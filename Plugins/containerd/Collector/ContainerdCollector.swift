@@ -182,32 +182,43 @@ actor ContainerdCollector {
         }
         // Each reference's image: the catalog's link while the reference names the same target
         // (a target's facts never change), else the facts of its target, resolved now.
-        var configByTarget: [String: String] = [:]
-        for link in catalog.links.values { configByTarget[link.target] = link.config }
+        var configByTarget = catalog.configsByTarget()
         try await resolveImages(listedImages.filter { configByTarget[$0.target.digest] == nil }, api, report: &report)
         for (target, content) in resolvedFacts { configByTarget[target] = content.configDigest }
         var freshCatalog = ImageCatalog()
         var listedTargets: Set<String> = []
+        var byConfig: [(config: String, record: ListedImage)] = []
+        byConfig.reserveCapacity(listedImages.count)
         for image in listedImages {
             listedTargets.insert(image.target.digest)
             if let config = configByTarget[image.target.digest] {
                 freshCatalog.set(.init(namespace: image.namespace, name: image.name),
                                  .init(target: image.target.digest, config: config))
+                byConfig.append((config, image))
             }
         }
         configByTarget = [:]
         listedImages = []
         catalog = freshCatalog
         // Images: publish each consolidated image once, with every reference collected, one at
-        // a time; its facts leave memory as it goes (the store now holds them).
+        // a time, taken from the end of the sorted records so that its names and facts leave
+        // memory as it goes (the store holds them now).
         for config in publishedImages.keys where !catalog.contains(config) { sink.remove(.image, id: config) }
+        byConfig.sort { $0.config > $1.config }
         var published: [String: Int] = [:]
         published.reserveCapacity(catalog.configs.count)
-        for config in catalog.configs {
-            guard let fingerprint = catalog.fingerprint(of: config) else { continue }
-            var current = publishedImages[config] == fingerprint
-            if !current { current = try await publishImage(config, api) }
-            if current { published[config] = fingerprint }
+        var group: [ListedImage] = []
+        while let config = byConfig.last?.config {
+            group.removeAll(keepingCapacity: true)
+            while let last = byConfig.last, last.config == config { group.append(byConfig.removeLast().record) }
+            if let fingerprint = try await publishImage(config, references: group, api) { published[config] = fingerprint }
+            // The records left, in a buffer their size: what was taken is not held to the end.
+            if byConfig.count < byConfig.capacity / 2 && byConfig.capacity > 4096 {
+                var smaller: [(config: String, record: ListedImage)] = []
+                smaller.reserveCapacity(byConfig.count)
+                smaller.append(contentsOf: byConfig)
+                byConfig = smaller
+            }
         }
         publishedImages = published
         forgetUnlistedContent(listedTargets: listedTargets, report: &report)
@@ -226,20 +237,7 @@ actor ContainerdCollector {
     }
 
     private func imageID(namespace: String, ref: String) -> String {
-        catalog.links[.init(namespace: namespace, name: ref)]?.config ?? ""
-    }
-
-    /// An image record's facts: in hand, else from the cache file, else read from containerd
-    /// (and written to the cache file).
-    func resolve(_ image: Containerd_Services_Images_V1_Image, namespace: String,
-                         _ api: ContainerdAPI) async throws -> ImageContent {
-        let target = image.target
-        if let content = resolvedFacts[target.digest] ?? cachedFacts(target: target.digest) { return content }
-        let content = try await ImageContent.resolve(mediaType: target.mediaType, digest: target.digest, size: target.size) {
-            try await api.blob(namespace: namespace, digest: $0)
-        }
-        remember([(target.digest, content)])
-        return content
+        catalog.link(of: .init(namespace: namespace, name: ref))?.config ?? ""
     }
 
     // MARK: events
@@ -302,15 +300,8 @@ actor ContainerdCollector {
             try await forgetImageReference(.init(namespace: namespace, name: name), api)
             return
         }
-        let content: ImageContent
-        do {
-            content = try await resolve(image, namespace: namespace, api)
-        } catch let error as RPCError where error.code != .notFound {
-            throw error
-        } catch {
-            sink.log(.warn, "image \(name) in \(namespace): cannot read its manifest or config: \(error)")
-            return
-        }
+        let target = ListedImage.Target(digest: image.target.digest, mediaType: image.target.mediaType, size: image.target.size)
+        guard let content = try await facts(of: target, name: name, namespace: namespace, api) else { return }
         resolvedFacts[image.target.digest] = content
         defer { resolvedFacts = [:] }
         let changed = catalog.set(.init(namespace: namespace, name: name),
@@ -330,15 +321,26 @@ actor ContainerdCollector {
         if let config = catalog.remove(reference) { try await republish(configs: [config], api) }
     }
 
+    /// Publishes each of `configs` again with the references containerd lists for it now, or
+    /// withdraws it when the catalog has none left.
     private func republish(configs: Set<String>, _ api: ContainerdAPI) async throws {
         for config in configs {
-            if let fingerprint = catalog.fingerprint(of: config) {
-                if publishedImages[config] != fingerprint, try await publishImage(config, api) {
+            if catalog.contains(config) {
+                if let fingerprint = try await publishImage(config, references: try await references(of: config, api), api) {
                     publishedImages[config] = fingerprint
                 }
             } else if publishedImages.removeValue(forKey: config) != nil {
                 sink.remove(.image, id: config)
             }
         }
+    }
+
+    /// The records naming `config`'s targets, listed from containerd (the catalog keeps no names).
+    private func references(of config: String, _ api: ContainerdAPI) async throws -> [ListedImage] {
+        var records: [ListedImage] = []
+        for use in catalog.targets(of: config) {
+            records += try await api.images(namespace: use.namespace, filters: [#"target.digest=="\#(use.target)""#]).records
+        }
+        return records
     }
 }

@@ -1,13 +1,19 @@
 import VigilEntities
 
 /// Consolidates image references (one per containerd image record, per namespace) into
-/// one image per config digest carrying all its references.
+/// one image per config digest.
 ///
-/// It keeps links only — which target (manifest or index digest) each reference names and
-/// which image (config digest) that target resolves to — never the facts: those are
-/// content-addressed by the target digest, so the cache file (or containerd) answers them
-/// whenever an image has to be built, and 30,000 images' facts need not stay in memory
-/// beside the store that already holds the published images.
+/// It keeps links only, and no names: which target (manifest or index digest) each
+/// reference names and which image (config digest) that target resolves to, the reference
+/// known by a hash of its namespace and name. The names an image is published with come
+/// from the records that name it — the listing, during a sync; a listing filtered by the
+/// image's targets (`targets(of:)`), after an event — and facts are content-addressed by
+/// target digest, so the cache file (or containerd) answers them. At 90,000 references the
+/// names alone were a third of what the module kept beside the store, which holds them too.
+///
+/// A reference is its hash here: two references of one node whose 64-bit hashes collide
+/// (odds about n²/2⁶⁵, 3·10⁻¹⁰ at 100,000) would share one link, as two images with equal
+/// fingerprints would be taken for one.
 public struct ImageCatalog: Sendable {
     public struct Reference: Hashable, Sendable {
         public var namespace: String
@@ -31,82 +37,133 @@ public struct ImageCatalog: Sendable {
         }
     }
 
-    public private(set) var links: [Reference: Link] = [:]
-    /// Each image's references; a handful each, so an array rather than a set.
-    private var referencesByConfig: [String: [Reference]] = [:]
+    /// A target an image is named by in one namespace, and by how many references there.
+    public struct TargetUse: Equatable, Sendable {
+        public var namespace: String
+        public var target: String
+        public var references: Int
+
+        public init(namespace: String, target: String, references: Int) {
+            self.namespace = namespace
+            self.target = target
+            self.references = references
+        }
+    }
+
+    private var links: [Int: Link] = [:]
+    /// Each image's targets; one or two each (a manifest, perhaps its index), so an array.
+    private var uses: [String: [TargetUse]] = [:]
 
     public init() {}
 
     /// Records that `reference` names `link.target`, an image of config `link.config`.
-    /// Returns the configs whose reference list changed (the new one, and the old one if
-    /// the reference moved).
+    /// Returns the configs whose references changed (the new one, and the old one if the
+    /// reference moved); none when the reference already named that target.
     @discardableResult
     public mutating func set(_ reference: Reference, _ link: Link) -> Set<String> {
-        var changed: Set<String> = [link.config]
-        if let old = links[reference] {
-            if old.config != link.config {
-                detach(reference, from: old.config)
-                changed.insert(old.config)
-            } else {
-                links[reference] = link
-                return changed
-            }
+        let key = reference.hashValue
+        var changed: Set<String> = []
+        if let old = links[key] {
+            if old == link { return [] }
+            detach(reference.namespace, from: old)
+            changed.insert(old.config)
         }
-        links[reference] = link
-        referencesByConfig[link.config, default: []].append(reference)
+        links[key] = attach(reference.namespace, to: link)
+        changed.insert(link.config)
         return changed
     }
 
     /// Forgets a reference; returns the config it pointed at, if any.
     @discardableResult
     public mutating func remove(_ reference: Reference) -> String? {
-        guard let link = links.removeValue(forKey: reference) else { return nil }
-        detach(reference, from: link.config)
+        guard let link = links.removeValue(forKey: reference.hashValue) else { return nil }
+        detach(reference.namespace, from: link)
         return link.config
     }
 
-    private mutating func detach(_ reference: Reference, from config: String) {
-        guard var references = referencesByConfig[config] else { return }
-        references.removeAll { $0 == reference }
-        referencesByConfig[config] = references.isEmpty ? nil : references
-    }
-
-    public var configs: Dictionary<String, [Reference]>.Keys { referencesByConfig.keys }
-
-    public func contains(_ config: String) -> Bool { referencesByConfig[config] != nil }
-
-    /// The target whose facts describe the image — the least target digest among its
-    /// references, so that every sync picks the same one — and a reference naming it.
-    public func describingTarget(of config: String) -> (target: String, reference: Reference)? {
-        guard let references = referencesByConfig[config] else { return nil }
-        var best: (target: String, reference: Reference)?
-        for reference in references {
-            guard let link = links[reference] else { continue }
-            if best == nil || link.target < best!.target { best = (link.target, reference) }
+    /// Counts one more reference to `link.target` in `namespace`; returns the link with the
+    /// digests the catalog already holds (one copy of each, however many references).
+    private mutating func attach(_ namespace: String, to link: Link) -> Link {
+        var shared = link
+        if let index = uses.index(forKey: link.config) {
+            shared.config = uses.keys[index]
         }
-        return best
+        var targets = uses.removeValue(forKey: shared.config) ?? []
+        if let i = targets.firstIndex(where: { $0.target == link.target }) {
+            shared.target = targets[i].target
+            if let j = targets.firstIndex(where: { $0.target == link.target && $0.namespace == namespace }) {
+                targets[j].references += 1
+            } else {
+                targets.append(TargetUse(namespace: namespace, target: shared.target, references: 1))
+            }
+        } else {
+            targets.append(TargetUse(namespace: namespace, target: link.target, references: 1))
+        }
+        uses[shared.config] = targets
+        return shared
     }
 
-    /// What the published image is made of (its sorted names and describing target), hashed:
-    /// equal fingerprints mean an equal image, with no facts read, since a target's facts
-    /// never change. Nil when nothing references the config any more.
-    public func fingerprint(of config: String) -> Int? {
-        guard let target = describingTarget(of: config)?.target else { return nil }
+    private mutating func detach(_ namespace: String, from link: Link) {
+        guard var targets = uses.removeValue(forKey: link.config) else { return }
+        if let i = targets.firstIndex(where: { $0.target == link.target && $0.namespace == namespace }) {
+            targets[i].references -= 1
+            if targets[i].references == 0 { targets.remove(at: i) }
+        }
+        if !targets.isEmpty { uses[link.config] = targets }
+    }
+
+    public func link(of reference: Reference) -> Link? { links[reference.hashValue] }
+
+    public var referenceCount: Int { links.count }
+
+    public var configs: Dictionary<String, [TargetUse]>.Keys { uses.keys }
+
+    public func contains(_ config: String) -> Bool { uses[config] != nil }
+
+    /// Where `config`'s references are: list these targets in these namespaces to have them.
+    public func targets(of config: String) -> [TargetUse] { uses[config] ?? [] }
+
+    /// Every target's image.
+    public func configsByTarget() -> [String: String] {
+        var result: [String: String] = [:]
+        result.reserveCapacity(uses.count)
+        for (config, targets) in uses {
+            for use in targets { result[use.target] = config }
+        }
+        return result
+    }
+
+    /// The target whose facts describe the image: the least target digest among its
+    /// references, so that every sync picks the same one.
+    public func describingTarget(of config: String) -> String? {
+        uses[config]?.lazy.map(\.target).min()
+    }
+
+    /// The names among `records` of references that link to `config`, each once and sorted.
+    public func names(of config: String, among records: [ListedImage]) -> [String] {
+        var names: Set<String> = []
+        for record in records where links[Reference(namespace: record.namespace, name: record.name).hashValue]?.config == config {
+            names.insert(record.name)
+        }
+        return names.sorted()
+    }
+
+    /// What the published image is made of (its config, describing target and `names`),
+    /// hashed: equal fingerprints mean an equal image, with no facts read, since a target's
+    /// facts never change. Nil when nothing references the config any more.
+    public func fingerprint(of config: String, names: [String]) -> Int? {
+        guard let target = describingTarget(of: config) else { return nil }
         var hasher = Hasher()
         hasher.combine(config)
         hasher.combine(target)
-        for name in names(of: config) { hasher.combine(name) }
+        for name in names { hasher.combine(name) }
         return hasher.finalize()
     }
 
-    private func names(of config: String) -> [String] {
-        Set((referencesByConfig[config] ?? []).map(\.name)).sorted()
-    }
-
-    /// The consolidated image, built from `content` (the describing target's facts).
-    public func image(config: String, content: ImageContent) -> Image? {
-        guard referencesByConfig[config] != nil else { return nil }
-        let names = names(of: config)
+    /// The consolidated image of `names` (sorted, from `names(of:among:)`), built from
+    /// `content` (the describing target's facts).
+    public func image(config: String, names: [String], content: ImageContent) -> Image? {
+        guard uses[config] != nil, !names.isEmpty else { return nil }
         let tags = names.filter { !$0.contains("@") }
         let digests = names.filter { $0.contains("@") }
         let preferred = tags.first ?? digests.first ?? ""
