@@ -193,10 +193,9 @@ extension ContainerdCollector {
         }
     }
 
-    /// After a complete listing: the facts in hand leave memory, the rows of targets nothing
-    /// references any more leave the cache file, and the listing sizes are kept for the next start.
-    func forgetUnlistedContent(listedTargets: Set<String>, report: inout ImageSyncReport) {
-        resolvedFacts = [:]
+    /// After a complete listing: the rows of targets nothing references any more leave the
+    /// cache file, and the listing sizes are kept for the next start.
+    func forgetUnlistedTargets(listedTargets: Set<String>, report: inout ImageSyncReport) {
         guard let imageCache else { return }
         do {
             report.dropped = try imageCache.retain(only: listedTargets)

@@ -200,6 +200,8 @@ actor ContainerdCollector {
         configByTarget = [:]
         listedImages = []
         catalog = freshCatalog
+        forgetUnlistedTargets(listedTargets: listedTargets, report: &report)
+        listedTargets = []
         // Images: publish each consolidated image once, with every reference collected, one at
         // a time, taken from the end of the sorted records so that its names and facts leave
         // memory as it goes (the store holds them now).
@@ -221,7 +223,8 @@ actor ContainerdCollector {
             }
         }
         publishedImages = published
-        forgetUnlistedContent(listedTargets: listedTargets, report: &report)
+        // Left in hand: facts of targets that describe no image (an index beside its manifest).
+        resolvedFacts = [:]
         lastSyncReport = report
 
         var containers: [String: Container] = [:]

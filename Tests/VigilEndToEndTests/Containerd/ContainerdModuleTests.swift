@@ -116,6 +116,38 @@ import VigilWorkload
         #expect(images(host).count == 1)
     }
 
+    /// The module keeps no names: after an event it lists the image's targets again, in every
+    /// namespace that holds them, so a name another namespace still holds stays.
+    @Test func eventsKeepTheNamesEveryNamespaceHolds() throws {
+        let harness = try ContainerdHarness(namespace: Self.namespace)
+        defer { harness.stop() }
+        let other = Self.namespace + "-other"
+        let archive = try harness.buildBusyboxImage(named: "e2e-gamma")
+        try harness.importImage(archive: archive, baseName: "docker.io/library/gamma")
+        try harness.ctr(["images", "import", "--base-name", "docker.io/library/gamma", "--digests", archive.path],
+                        namespace: other, timeout: 60)
+        try harness.ctr(["images", "tag", "docker.io/library/gamma:latest", "docker.io/library/gamma:shared"])
+        try harness.ctr(["images", "tag", "docker.io/library/gamma:latest", "docker.io/library/gamma:shared"], namespace: other)
+        let host = try AgentModuleRunner(instance: "containerd_socket: \(harness.socketPath)")
+        defer { host.stop() }
+        #expect(host.wait { host.isReady })
+        #expect(host.wait { images(host).first?.repoTags == ["docker.io/library/gamma:latest", "docker.io/library/gamma:shared"] })
+
+        // A tag only the other namespace holds joins the one image.
+        try harness.ctr(["images", "tag", "docker.io/library/gamma:latest", "docker.io/library/gamma:other"], namespace: other)
+        #expect(host.wait { images(host).first?.repoTags.contains("docker.io/library/gamma:other") == true })
+        // Removed from one namespace, a name the other still holds stays; removed from both, it goes.
+        try harness.ctr(["images", "rm", "docker.io/library/gamma:shared"])
+        try harness.ctr(["images", "tag", "docker.io/library/gamma:latest", "docker.io/library/gamma:marker"])
+        #expect(host.wait { images(host).first?.repoTags.contains("docker.io/library/gamma:marker") == true })
+        #expect(images(host).first?.repoTags.contains("docker.io/library/gamma:shared") == true)
+        try harness.ctr(["images", "rm", "docker.io/library/gamma:shared"], namespace: other)
+        #expect(host.wait { images(host).first?.repoTags.contains("docker.io/library/gamma:shared") == false })
+        #expect(images(host).first?.repoTags == ["docker.io/library/gamma:latest", "docker.io/library/gamma:marker",
+                                                 "docker.io/library/gamma:other"])
+        #expect(images(host).count == 1)
+    }
+
     @Test func absentSocketIsLoggedOnceAndRetried() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-nosock-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
