@@ -214,12 +214,10 @@ actor ContainerdCollector {
             group.removeAll(keepingCapacity: true)
             while let last = byConfig.last, last.config == config { group.append(byConfig.removeLast().record) }
             if let fingerprint = try await publishImage(config, references: group, api) { published[config] = fingerprint }
-            // The records left, in a buffer their size: what was taken is not held to the end.
-            if byConfig.count < byConfig.capacity / 2 && byConfig.capacity > 4096 {
-                var smaller: [(config: String, record: ListedImage)] = []
-                smaller.reserveCapacity(byConfig.count)
-                smaller.append(contentsOf: byConfig)
-                byConfig = smaller
+            // What is left, in storage its size: what was taken is not held to the end.
+            if byConfig.count < byConfig.capacity / 2 && byConfig.capacity > 4096 { byConfig = byConfig.compacted() }
+            if resolvedFacts.count < resolvedFacts.capacity / 4 && resolvedFacts.capacity > 4096 {
+                resolvedFacts = resolvedFacts.compacted()
             }
         }
         publishedImages = published
@@ -240,7 +238,7 @@ actor ContainerdCollector {
     }
 
     private func imageID(namespace: String, ref: String) -> String {
-        catalog.link(of: .init(namespace: namespace, name: ref))?.config ?? ""
+        catalog.config(of: .init(namespace: namespace, name: ref)) ?? ""
     }
 
     // MARK: events
@@ -346,4 +344,19 @@ actor ContainerdCollector {
         }
         return records
     }
+}
+
+extension Array {
+    /// The elements in storage their size: an array never gives capacity back by itself.
+    func compacted() -> [Element] {
+        var copy: [Element] = []
+        copy.reserveCapacity(count)
+        copy.append(contentsOf: self)
+        return copy
+    }
+}
+
+extension Dictionary {
+    /// The entries in a table their size: a dictionary never shrinks by itself.
+    func compacted() -> [Key: Value] { filter { _ in true } }
 }

@@ -37,6 +37,13 @@ public struct ImageCatalog: Sendable {
         }
     }
 
+    /// What the catalog keeps of a link: the config, and the target by its hash (the image's
+    /// `TargetUse` holds the digest itself, once for all the references naming it).
+    struct StoredLink: Sendable {
+        var config: String
+        var target: Int
+    }
+
     /// A target an image is named by in one namespace, and by how many references there.
     public struct TargetUse: Equatable, Sendable {
         public var namespace: String
@@ -50,7 +57,7 @@ public struct ImageCatalog: Sendable {
         }
     }
 
-    private var links: [Int: Link] = [:]
+    private var links: [Int: StoredLink] = [:]
     /// Each image's targets; one or two each (a manifest, perhaps its index), so an array.
     private var uses: [String: [TargetUse]] = [:]
 
@@ -64,7 +71,7 @@ public struct ImageCatalog: Sendable {
         let key = reference.hashValue
         var changed: Set<String> = []
         if let old = links[key] {
-            if old == link { return [] }
+            if old.config == link.config && old.target == link.target.hashValue { return [] }
             detach(reference.namespace, from: old)
             changed.insert(old.config)
         }
@@ -81,38 +88,40 @@ public struct ImageCatalog: Sendable {
         return link.config
     }
 
-    /// Counts one more reference to `link.target` in `namespace`; returns the link with the
-    /// digests the catalog already holds (one copy of each, however many references).
-    private mutating func attach(_ namespace: String, to link: Link) -> Link {
-        var shared = link
-        if let index = uses.index(forKey: link.config) {
-            shared.config = uses.keys[index]
-        }
-        var targets = uses.removeValue(forKey: shared.config) ?? []
-        if let i = targets.firstIndex(where: { $0.target == link.target }) {
-            shared.target = targets[i].target
-            if let j = targets.firstIndex(where: { $0.target == link.target && $0.namespace == namespace }) {
-                targets[j].references += 1
-            } else {
-                targets.append(TargetUse(namespace: namespace, target: shared.target, references: 1))
-            }
+    /// Counts one more reference to `link.target` in `namespace`; returns what to keep of the
+    /// link, with the config digest the catalog already holds (one copy, however many references).
+    private mutating func attach(_ namespace: String, to link: Link) -> StoredLink {
+        var config = link.config
+        if let index = uses.index(forKey: config) { config = uses.keys[index] }
+        var targets = uses.removeValue(forKey: config) ?? []
+        if let j = targets.firstIndex(where: { $0.target == link.target && $0.namespace == namespace }) {
+            targets[j].references += 1
         } else {
-            targets.append(TargetUse(namespace: namespace, target: link.target, references: 1))
+            // Another namespace's use of the same target lends its copy of the digest.
+            let target = targets.first { $0.target == link.target }?.target ?? link.target
+            targets.append(TargetUse(namespace: namespace, target: target, references: 1))
         }
-        uses[shared.config] = targets
-        return shared
+        uses[config] = targets
+        return StoredLink(config: config, target: link.target.hashValue)
     }
 
-    private mutating func detach(_ namespace: String, from link: Link) {
+    private mutating func detach(_ namespace: String, from link: StoredLink) {
         guard var targets = uses.removeValue(forKey: link.config) else { return }
-        if let i = targets.firstIndex(where: { $0.target == link.target && $0.namespace == namespace }) {
+        if let i = targets.firstIndex(where: { $0.target.hashValue == link.target && $0.namespace == namespace }) {
             targets[i].references -= 1
             if targets[i].references == 0 { targets.remove(at: i) }
         }
         if !targets.isEmpty { uses[link.config] = targets }
     }
 
-    public func link(of reference: Reference) -> Link? { links[reference.hashValue] }
+    public func link(of reference: Reference) -> Link? {
+        guard let stored = links[reference.hashValue],
+              let use = uses[stored.config]?.first(where: { $0.target.hashValue == stored.target }) else { return nil }
+        return Link(target: use.target, config: stored.config)
+    }
+
+    /// The config `reference` resolves to.
+    public func config(of reference: Reference) -> String? { links[reference.hashValue]?.config }
 
     public var referenceCount: Int { links.count }
 
@@ -142,7 +151,7 @@ public struct ImageCatalog: Sendable {
     /// The names among `records` of references that link to `config`, each once and sorted.
     public func names(of config: String, among records: [ListedImage]) -> [String] {
         var names: Set<String> = []
-        for record in records where links[Reference(namespace: record.namespace, name: record.name).hashValue]?.config == config {
+        for record in records where self.config(of: Reference(namespace: record.namespace, name: record.name)) == config {
             names.insert(record.name)
         }
         return names.sorted()

@@ -21,6 +21,9 @@ public final class ImageFactsCache {
         self.socket = socket
         // A cache: losing the last commits in a crash only means reading those blobs again.
         try database.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL")
+        // Rows are written in batches and read by key or in one scan: SQLite's default page
+        // cache (2 MiB) would only hold pages of a file the kernel caches anyway.
+        try database.execute("PRAGMA cache_size=-512")
         if try database.integer("PRAGMA user_version") != Self.schemaVersion {
             try database.execute("""
                 DROP TABLE IF EXISTS image_facts;
