@@ -21,7 +21,7 @@ struct ImageSyncReport: CustomStringConvertible {
 
 extension ContainerdCollector {
     /// Every image record of a namespace, in pages under containerd's response limit.
-    func listImages(namespace: String, _ api: ContainerdAPI, report: inout ImageSyncReport) async throws -> [ListedImage] {
+    func listImages(namespace: String, _ api: ContainerdAPI, report: inout ImageSyncReport) async throws -> [[ListedImage]] {
         let pager = ImageListingPager<ListedImage>(
             pageBytes: settings.listingPageBytes, width: 2,
             fetch: { filters in try await api.images(namespace: namespace, filters: filters) },
@@ -32,16 +32,16 @@ extension ContainerdCollector {
             })
         let listing = try await pager.list(hintBytes: listingSizes[namespace])
         listingSizes[namespace] = listing.bytes
-        report.references += listing.records.count
+        report.references += listing.pages.reduce(0) { $0 + $1.count }
         report.listingCalls += listing.calls
         report.listingRefusals += listing.refusals
-        return listing.records
+        return listing.pages
     }
 
     /// Puts the facts of every listed image given in `resolvedFacts`: from the cache file,
     /// else read from containerd — `readWidth` images at a time over the pool's connections,
     /// each written to the cache file as it comes.
-    func resolveImages(_ images: [ListedImage], _ api: ContainerdAPI, report: inout ImageSyncReport) async throws {
+    func resolveImages(_ images: some Sequence<ListedImage>, _ api: ContainerdAPI, report: inout ImageSyncReport) async throws {
         var pending: [String: ListedImage] = [:]
         for image in images where resolvedFacts[image.target.digest] == nil { pending[image.target.digest] = image }
         let needed = pending.count
@@ -136,6 +136,41 @@ extension ContainerdCollector {
         do { try imageCache.store(entries) } catch {
             sink.log(.warn, "image cache \(imageCache.path): cannot store \(entries.count) images' facts: \(error)")
         }
+    }
+
+    /// Publishes every image of a complete listing (the catalog built from it) once, with all
+    /// its references, page by page from the last: a page's records leave memory as its images
+    /// are published, while the store grows. Returns each published image's fingerprint.
+    func publishImages(pages: inout [[ListedImage]], _ api: ContainerdAPI) async throws -> [String: Int] {
+        var published: [String: Int] = [:]
+        published.reserveCapacity(catalog.configs.count)
+        // An image whose references lie on several pages (one target per page) waits here for the rest.
+        var waiting: [String: [ListedImage]] = [:]
+        var group: [ListedImage] = []
+        while var page = pages.popLast() {
+            var keyed = page.compactMap { record in
+                catalog.config(of: .init(namespace: record.namespace, name: record.name)).map { (config: $0, record: record) }
+            }
+            page = []
+            keyed.sort { $0.config > $1.config }
+            while let config = keyed.last?.config {
+                group = waiting.removeValue(forKey: config) ?? []
+                while let last = keyed.last, last.config == config { group.append(keyed.removeLast().record) }
+                if group.count < catalog.referenceCount(of: config) {
+                    waiting[config] = group
+                    continue
+                }
+                if let fingerprint = try await publishImage(config, references: group, api) { published[config] = fingerprint }
+                if resolvedFacts.count < resolvedFacts.capacity / 4 && resolvedFacts.capacity > 4096 {
+                    resolvedFacts = resolvedFacts.compacted()
+                }
+            }
+        }
+        // Empty unless two references' hashes collided (see `ImageCatalog`): publish what there is.
+        for (config, group) in waiting {
+            if let fingerprint = try await publishImage(config, references: group, api) { published[config] = fingerprint }
+        }
+        return published
     }
 
     /// Publishes `config`'s consolidated image, named by those of `references` (records of a

@@ -169,9 +169,9 @@ actor ContainerdCollector {
         var listed: [(namespace: String, container: Containerd_Services_Containers_V1_Container,
                       task: Containerd_V1_Types_Process?)] = []
         var report = ImageSyncReport()
-        var listedImages: [ListedImage] = []
+        var pages: [[ListedImage]] = []
         for namespace in namespaces {
-            listedImages.append(contentsOf: try await listImages(namespace: namespace, api, report: &report))
+            pages += try await listImages(namespace: namespace, api, report: &report)
             var tasks: [String: Containerd_V1_Types_Process] = [:]
             for task in try await api.tasks(namespace: namespace) {
                 tasks[task.containerID.isEmpty ? task.id : task.containerID] = task
@@ -183,44 +183,23 @@ actor ContainerdCollector {
         // Each reference's image: the catalog's link while the reference names the same target
         // (a target's facts never change), else the facts of its target, resolved now.
         var configByTarget = catalog.configsByTarget()
-        try await resolveImages(listedImages.filter { configByTarget[$0.target.digest] == nil }, api, report: &report)
+        try await resolveImages(pages.joined().lazy.filter { configByTarget[$0.target.digest] == nil }, api, report: &report)
         for (target, content) in resolvedFacts { configByTarget[target] = content.configDigest }
         var freshCatalog = ImageCatalog()
         var listedTargets: Set<String> = []
-        var byConfig: [(config: String, record: ListedImage)] = []
-        byConfig.reserveCapacity(listedImages.count)
-        for image in listedImages {
+        for image in pages.joined() {
             listedTargets.insert(image.target.digest)
             if let config = configByTarget[image.target.digest] {
                 freshCatalog.set(.init(namespace: image.namespace, name: image.name),
                                  .init(target: image.target.digest, config: config))
-                byConfig.append((config, image))
             }
         }
         configByTarget = [:]
-        listedImages = []
         catalog = freshCatalog
         forgetUnlistedTargets(listedTargets: listedTargets, report: &report)
         listedTargets = []
-        // Images: publish each consolidated image once, with every reference collected, one at
-        // a time, taken from the end of the sorted records so that its names and facts leave
-        // memory as it goes (the store holds them now).
         for config in publishedImages.keys where !catalog.contains(config) { sink.remove(.image, id: config) }
-        byConfig.sort { $0.config > $1.config }
-        var published: [String: Int] = [:]
-        published.reserveCapacity(catalog.configs.count)
-        var group: [ListedImage] = []
-        while let config = byConfig.last?.config {
-            group.removeAll(keepingCapacity: true)
-            while let last = byConfig.last, last.config == config { group.append(byConfig.removeLast().record) }
-            if let fingerprint = try await publishImage(config, references: group, api) { published[config] = fingerprint }
-            // What is left, in storage its size: what was taken is not held to the end.
-            if byConfig.count < byConfig.capacity / 2 && byConfig.capacity > 4096 { byConfig = byConfig.compacted() }
-            if resolvedFacts.count < resolvedFacts.capacity / 4 && resolvedFacts.capacity > 4096 {
-                resolvedFacts = resolvedFacts.compacted()
-            }
-        }
-        publishedImages = published
+        publishedImages = try await publishImages(pages: &pages, api)
         // Left in hand: facts of targets that describe no image (an index beside its manifest).
         resolvedFacts = [:]
         lastSyncReport = report
@@ -343,16 +322,6 @@ actor ContainerdCollector {
             records += try await api.images(namespace: use.namespace, filters: [#"target.digest=="\#(use.target)""#]).records
         }
         return records
-    }
-}
-
-extension Array {
-    /// The elements in storage their size: an array never gives capacity back by itself.
-    func compacted() -> [Element] {
-        var copy: [Element] = []
-        copy.reserveCapacity(count)
-        copy.append(contentsOf: self)
-        return copy
     }
 }
 

@@ -125,6 +125,9 @@ public struct ImageCatalog: Sendable {
 
     public var referenceCount: Int { links.count }
 
+    /// How many references name `config`'s image, across its targets and namespaces.
+    public func referenceCount(of config: String) -> Int { uses[config]?.reduce(0) { $0 + $1.references } ?? 0 }
+
     public var configs: Dictionary<String, [TargetUse]>.Keys { uses.keys }
 
     public func contains(_ config: String) -> Bool { uses[config] != nil }

@@ -24,7 +24,9 @@ public struct ImageListingPager<Record: Sendable>: Sendable {
 
     /// What one listing did, for the log, the size hint of the next one and the tests.
     public struct Listing: Sendable {
-        public var records: [Record] = []
+        /// The records, as the calls answered them: kept apart so that a caller done with one
+        /// page can let it go while it works on the others.
+        public var pages: [[Record]] = []
         /// The size of the whole listing on the wire (the next listing's hint).
         public var bytes = 0
         public var calls = 0
@@ -69,7 +71,7 @@ public struct ImageListingPager<Record: Sendable>: Sendable {
                 listing.calls += 1
                 switch result {
                 case let .success(answer):
-                    listing.records.append(contentsOf: answer.records)
+                    if !answer.records.isEmpty { listing.pages.append(answer.records) }
                     listing.bytes += answer.bytes
                 case let .failure(error) where isTooLarge(error):
                     listing.refusals += 1

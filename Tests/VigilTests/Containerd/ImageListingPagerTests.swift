@@ -122,8 +122,8 @@ import Testing
         let pager = ImageListingPager<String>(pageBytes: 30_000, fetch: { try containerd.fetch($0) },
                                              isTooLarge: { $0 is RefusingStore.TooLarge })
         let listing = try await pager.list()
-        #expect(listing.records.count == containerd.records.count)
-        #expect(Set(listing.records) == Set(containerd.records.map(\.name)), "every reference, none twice")
+        #expect(listing.pages.joined().count == containerd.records.count)
+        #expect(Set(listing.pages.joined()) == Set(containerd.records.map(\.name)), "every reference, none twice")
         #expect(listing.refusals >= 1, "the unfiltered listing is refused first")
         #expect(listing.bytes == containerd.records.reduce(0) { $0 + RefusingStore.size($1) })
         // The refusal said how large the listing is: the first division was big enough for all but a few pages.
@@ -138,12 +138,12 @@ import Testing
         let planned = try await pager.list(hintBytes: total)
         #expect(planned.refusals == 0)
         #expect(planned.calls == pager.plan(hintBytes: total).count)
-        #expect(Set(planned.records).count == containerd.records.count && planned.records.count == containerd.records.count)
+        #expect(Set(planned.pages.joined()).count == containerd.records.count && planned.pages.joined().count == containerd.records.count)
 
         // A hint from when the store was a tenth of its size: pages get refused and divided.
         let stale = try await pager.list(hintBytes: total / 10)
         #expect(stale.refusals > 0)
-        #expect(Set(stale.records) == Set(containerd.records.map(\.name)) && stale.records.count == containerd.records.count)
+        #expect(Set(stale.pages.joined()) == Set(containerd.records.map(\.name)) && stale.pages.joined().count == containerd.records.count)
     }
 
     @Test func otherErrorsAreNotRetried() async throws {
