@@ -20,7 +20,7 @@ struct ImageSyncReport: CustomStringConvertible {
 }
 
 extension ContainerdCollector {
-    /// Every image record of a namespace, in pages under containerd's response limit.
+    /// Every image record of a namespace, listed in pages under containerd's response limit.
     func listImages(namespace: String, _ api: ContainerdAPI, report: inout ImageSyncReport) async throws -> [[ListedImage]] {
         let pager = ImageListingPager<ListedImage>(
             pageBytes: settings.listingPageBytes, width: 2,
@@ -35,7 +35,12 @@ extension ContainerdCollector {
         report.references += listing.pages.reduce(0) { $0 + $1.count }
         report.listingCalls += listing.calls
         report.listingRefusals += listing.refusals
-        return listing.pages
+        // In batches of a few thousand records, so that publishing lets each go as it is done
+        // with it (a 30,000-record page would otherwise stay whole until its last image is out).
+        let batch = 4096
+        return listing.pages.flatMap { page in
+            stride(from: 0, to: page.count, by: batch).map { Array(page[$0 ..< min($0 + batch, page.count)]) }
+        }
     }
 
     /// Puts the facts of every listed image given in `resolvedFacts`: from the cache file,
@@ -139,19 +144,19 @@ extension ContainerdCollector {
     }
 
     /// Publishes every image of a complete listing (the catalog built from it) once, with all
-    /// its references, page by page from the last: a page's records leave memory as its images
-    /// are published, while the store grows. Returns each published image's fingerprint.
-    func publishImages(pages: inout [[ListedImage]], _ api: ContainerdAPI) async throws -> [String: Int] {
+    /// its references, batch by batch from the last: a batch's records leave memory as its
+    /// images are published, while the store grows. Returns each published image's fingerprint.
+    func publishImages(batches: inout [[ListedImage]], _ api: ContainerdAPI) async throws -> [String: Int] {
         var published: [String: Int] = [:]
         published.reserveCapacity(catalog.configs.count)
-        // An image whose references lie on several pages (one target per page) waits here for the rest.
+        // An image whose references lie in several batches waits here for the rest.
         var waiting: [String: [ListedImage]] = [:]
         var group: [ListedImage] = []
-        while var page = pages.popLast() {
-            var keyed = page.compactMap { record in
+        while var batch = batches.popLast() {
+            var keyed = batch.compactMap { record in
                 catalog.config(of: .init(namespace: record.namespace, name: record.name)).map { (config: $0, record: record) }
             }
-            page = []
+            batch = []
             keyed.sort { $0.config > $1.config }
             while let config = keyed.last?.config {
                 group = waiting.removeValue(forKey: config) ?? []

@@ -169,9 +169,9 @@ actor ContainerdCollector {
         var listed: [(namespace: String, container: Containerd_Services_Containers_V1_Container,
                       task: Containerd_V1_Types_Process?)] = []
         var report = ImageSyncReport()
-        var pages: [[ListedImage]] = []
+        var listedImages: [[ListedImage]] = []
         for namespace in namespaces {
-            pages += try await listImages(namespace: namespace, api, report: &report)
+            listedImages += try await listImages(namespace: namespace, api, report: &report)
             var tasks: [String: Containerd_V1_Types_Process] = [:]
             for task in try await api.tasks(namespace: namespace) {
                 tasks[task.containerID.isEmpty ? task.id : task.containerID] = task
@@ -183,11 +183,11 @@ actor ContainerdCollector {
         // Each reference's image: the catalog's link while the reference names the same target
         // (a target's facts never change), else the facts of its target, resolved now.
         var configByTarget = catalog.configsByTarget()
-        try await resolveImages(pages.joined().lazy.filter { configByTarget[$0.target.digest] == nil }, api, report: &report)
+        try await resolveImages(listedImages.joined().lazy.filter { configByTarget[$0.target.digest] == nil }, api, report: &report)
         for (target, content) in resolvedFacts { configByTarget[target] = content.configDigest }
         var freshCatalog = ImageCatalog()
         var listedTargets: Set<String> = []
-        for image in pages.joined() {
+        for image in listedImages.joined() {
             listedTargets.insert(image.target.digest)
             if let config = configByTarget[image.target.digest] {
                 freshCatalog.set(.init(namespace: image.namespace, name: image.name),
@@ -199,7 +199,7 @@ actor ContainerdCollector {
         forgetUnlistedTargets(listedTargets: listedTargets, report: &report)
         listedTargets = []
         for config in publishedImages.keys where !catalog.contains(config) { sink.remove(.image, id: config) }
-        publishedImages = try await publishImages(pages: &pages, api)
+        publishedImages = try await publishImages(batches: &listedImages, api)
         // Left in hand: facts of targets that describe no image (an index beside its manifest).
         resolvedFacts = [:]
         lastSyncReport = report
