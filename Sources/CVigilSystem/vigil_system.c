@@ -18,9 +18,10 @@ struct vigil_recv_batch {
     struct mmsghdr *headers;
 };
 
-void vigil_tune_heap(int mmap_threshold, int trim_threshold) {
+void vigil_tune_heap(int mmap_threshold, int trim_threshold, int arenas) {
     mallopt(M_MMAP_THRESHOLD, mmap_threshold);
     mallopt(M_TRIM_THRESHOLD, trim_threshold);
+    mallopt(M_ARENA_MAX, arenas);
 }
 
 int vigil_trim_heap(void) {

@@ -18,8 +18,12 @@ extern "C" {
  * freed memory stays at the top of each thread arena for good: RSS never
  * comes back down. Allocations of `mmap_threshold` bytes and more get pages
  * of their own (returned when freed); an arena's free top beyond
- * `trim_threshold` bytes is returned. */
-void vigil_tune_heap(int mmap_threshold, int trim_threshold);
+ * `trim_threshold` bytes is returned.
+ * Also caps the number of arenas at `arenas`. With one per thread (glibc's
+ * default, up to 8 per core), memory freed by the thread that decoded it
+ * (an event loop) is not reused by the thread that builds what replaces it
+ * (the cooperative pool), and the heap holds both. */
+void vigil_tune_heap(int mmap_threshold, int trim_threshold, int arenas);
 
 /* Gives the heap's free memory back to the kernel (glibc's malloc_trim(0),
  * declared in <malloc.h>, which Swift's Glibc module does not import).
