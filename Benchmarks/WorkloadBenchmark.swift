@@ -32,11 +32,6 @@ enum WorkloadBenchmark {
             instanceOptions += "    containerd_image_read_connections: \(connections)\n"
         }
         print("workload benchmark: \(images) images × \(references) references")
-        // The module runs here as in the agent, whose heap maps buffers of 1 MiB and more on
-        // their own and trims free tops over 1 MiB: without that, a sync's peak is measured
-        // on a heap the agent never has (10-25 MiB higher, and bimodal from run to run).
-        HeapTrim.tuneThresholds()
-
         let containerd: BenchContainerd
         if let index = arguments.firstIndex(of: "--socket"), index + 1 < arguments.count {
             containerd = try BenchContainerd(existingSocket: arguments[index + 1])

@@ -18,10 +18,13 @@ struct vigil_recv_batch {
     struct mmsghdr *headers;
 };
 
-void vigil_tune_heap(int mmap_threshold, int trim_threshold, int arenas) {
-    mallopt(M_MMAP_THRESHOLD, mmap_threshold);
-    mallopt(M_TRIM_THRESHOLD, trim_threshold);
-    mallopt(M_ARENA_MAX, arenas);
+/* The heap policy of every Vigil program (see vigil_system.h), set when this
+ * library is loaded: before main, before any thread has made an arena that a
+ * cap set later would leave in use. */
+__attribute__((constructor)) static void vigil_set_heap_policy(void) {
+    mallopt(M_MMAP_THRESHOLD, 1 << 20);
+    mallopt(M_TRIM_THRESHOLD, 1 << 20);
+    mallopt(M_ARENA_MAX, 1);
 }
 
 int vigil_trim_heap(void) {

@@ -11,19 +11,10 @@ public final class HeapTrim: @unchecked Sendable {
     /// scan) is handed back when the agent settles, not a period later.
     private var last = -Double.infinity
 
-    /// Also fixes the thresholds (see vigil_tune_heap): 1 MiB buffers and
-    /// larger are mapped on their own, an arena keeps at most 1 MiB of free
-    /// top, and every thread allocates from one arena (docs/health.md has the
-    /// measurements: no slower intake, and a lower containerd sync peak).
+    /// The thresholds and the arena cap that make trimming worth it are set
+    /// before main (vigil_system.h).
     init(period: Double = 30) {
         self.period = period
-        Self.tuneThresholds()
-    }
-
-    /// The agent's heap thresholds, for a benchmark that runs modules outside the agent
-    /// and should see the heap they would see inside it.
-    public static func tuneThresholds() {
-        vigil_tune_heap(1 << 20, 1 << 20, 1)
     }
 
     /// Called under the flush lock, after a flush.

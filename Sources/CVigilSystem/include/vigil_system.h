@@ -13,17 +13,17 @@
 extern "C" {
 #endif
 
-/* Fixes glibc's mmap and trim thresholds (mallopt). Left dynamic, freeing
- * one large buffer raises both, up to 32 and 64 MiB, after which a burst's
- * freed memory stays at the top of each thread arena for good: RSS never
- * comes back down. Allocations of `mmap_threshold` bytes and more get pages
- * of their own (returned when freed); an arena's free top beyond
- * `trim_threshold` bytes is returned.
- * Also caps the number of arenas at `arenas`. With one per thread (glibc's
- * default, up to 8 per core), memory freed by the thread that decoded it
- * (an event loop) is not reused by the thread that builds what replaces it
- * (the cooperative pool), and the heap holds both. */
-void vigil_tune_heap(int mmap_threshold, int trim_threshold, int arenas);
+/* The heap policy, applied by this library's constructor before main (there
+ * is nothing to call). glibc's mmap and trim thresholds are fixed at 1 MiB:
+ * left dynamic, freeing one large buffer raises both, up to 32 and 64 MiB,
+ * after which a burst's freed memory stays at the top of each arena for good
+ * and RSS never comes back down; fixed, buffers of 1 MiB and more get pages of
+ * their own (returned when freed) and an arena's free top beyond 1 MiB is
+ * returned. And every thread allocates from one arena: with one per thread
+ * (glibc's default, up to 8 per core), memory freed by the thread that decoded
+ * it (an event loop) is not reused by the thread that builds what replaces it
+ * (the cooperative pool), and the heap holds both. docs/health.md has the
+ * measurements. */
 
 /* Gives the heap's free memory back to the kernel (glibc's malloc_trim(0),
  * declared in <malloc.h>, which Swift's Glibc module does not import).
