@@ -72,8 +72,9 @@ enum WorkloadBenchmark {
             let result = try sync(config: config, images: images, references: references)
             let versus = syncOnly ? "" : String(format: ", %.2f× the ctr listing", result.seconds / baselineSeconds)
             print("  module \(label): " + String(format: "%.2f s (%.0f references/s)", result.seconds, Double(listed) / result.seconds)
-                  + versus + String(format: "; peak RSS +%d MiB (%d MiB over %d MiB before)",
-                                    (result.peakKiB - result.baseKiB) / 1024, result.peakKiB / 1024, result.baseKiB / 1024))
+                  + versus + String(format: "; peak RSS +%.1f MiB (%.1f MiB over %.1f MiB before)",
+                                    Double(result.peakKiB - result.baseKiB) / 1024, Double(result.peakKiB) / 1024,
+                                    Double(result.baseKiB) / 1024))
             if let line = result.report { print("    module says: \(line)") }
             if run == 0, !syncOnly {
                 let cache = work.appendingPathComponent("run/containerd-images.db").path

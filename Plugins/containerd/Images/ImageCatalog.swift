@@ -39,6 +39,7 @@ public struct ImageCatalog: Sendable {
 
     /// What the catalog keeps of a link: the config, and the target by its hash (the image's
     /// `TargetUse` holds the digest itself, once for all the references naming it).
+    /// `target` is the hash of the target's `CompactDigest`.
     struct StoredLink: Sendable {
         var config: String
         var target: Int
@@ -47,12 +48,18 @@ public struct ImageCatalog: Sendable {
     /// A target an image is named by in one namespace, and by how many references there.
     public struct TargetUse: Equatable, Sendable {
         public var namespace: String
-        public var target: String
+        var digest: CompactDigest
         public var references: Int
 
+        public var target: String { digest.string }
+
         public init(namespace: String, target: String, references: Int) {
+            self.init(namespace: namespace, digest: CompactDigest(target), references: references)
+        }
+
+        init(namespace: String, digest: CompactDigest, references: Int) {
             self.namespace = namespace
-            self.target = target
+            self.digest = digest
             self.references = references
         }
     }
@@ -71,7 +78,7 @@ public struct ImageCatalog: Sendable {
         let key = reference.hashValue
         var changed: Set<String> = []
         if let old = links[key] {
-            if old.config == link.config && old.target == link.target.hashValue { return [] }
+            if old.config == link.config && old.target == CompactDigest(link.target).hashValue { return [] }
             detach(reference.namespace, from: old)
             changed.insert(old.config)
         }
@@ -89,25 +96,25 @@ public struct ImageCatalog: Sendable {
     }
 
     /// Counts one more reference to `link.target` in `namespace`; returns what to keep of the
-    /// link, with the config digest the catalog already holds (one copy, however many references).
+    /// link, with the config digest the catalog already holds (one copy, however many references;
+    /// targets are kept as `CompactDigest`s).
     private mutating func attach(_ namespace: String, to link: Link) -> StoredLink {
         var config = link.config
         if let index = uses.index(forKey: config) { config = uses.keys[index] }
         var targets = uses.removeValue(forKey: config) ?? []
-        if let j = targets.firstIndex(where: { $0.target == link.target && $0.namespace == namespace }) {
+        let digest = CompactDigest(link.target)
+        if let j = targets.firstIndex(where: { $0.digest == digest && $0.namespace == namespace }) {
             targets[j].references += 1
         } else {
-            // Another namespace's use of the same target lends its copy of the digest.
-            let target = targets.first { $0.target == link.target }?.target ?? link.target
-            targets.append(TargetUse(namespace: namespace, target: target, references: 1))
+            targets.append(TargetUse(namespace: namespace, digest: digest, references: 1))
         }
         uses[config] = targets
-        return StoredLink(config: config, target: link.target.hashValue)
+        return StoredLink(config: config, target: digest.hashValue)
     }
 
     private mutating func detach(_ namespace: String, from link: StoredLink) {
         guard var targets = uses.removeValue(forKey: link.config) else { return }
-        if let i = targets.firstIndex(where: { $0.target.hashValue == link.target && $0.namespace == namespace }) {
+        if let i = targets.firstIndex(where: { $0.digest.hashValue == link.target && $0.namespace == namespace }) {
             targets[i].references -= 1
             if targets[i].references == 0 { targets.remove(at: i) }
         }
@@ -116,7 +123,7 @@ public struct ImageCatalog: Sendable {
 
     public func link(of reference: Reference) -> Link? {
         guard let stored = links[reference.hashValue],
-              let use = uses[stored.config]?.first(where: { $0.target.hashValue == stored.target }) else { return nil }
+              let use = uses[stored.config]?.first(where: { $0.digest.hashValue == stored.target }) else { return nil }
         return Link(target: use.target, config: stored.config)
     }
 
@@ -148,7 +155,7 @@ public struct ImageCatalog: Sendable {
     /// The target whose facts describe the image: the least target digest among its
     /// references, so that every sync picks the same one.
     public func describingTarget(of config: String) -> String? {
-        uses[config]?.lazy.map(\.target).min()
+        uses[config]?.lazy.map(\.digest).min()?.string
     }
 
     /// The names among `records` of references that link to `config`, each once and sorted.
