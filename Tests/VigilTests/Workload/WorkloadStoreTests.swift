@@ -26,6 +26,11 @@ import Testing
         #expect(store.entity(kind: .container, id: "a") == nil)
     }
 
+    /// Two pointers in the store's table, however many sources (see `EntityRecord`).
+    @Test func aRecordIsTwoPointers() {
+        #expect(MemoryLayout<EntityRecord>.size == 16)
+    }
+
     @Test func sourcesComeAndGoAndTheEntityIsAlwaysTheMergeOfThoseLeft() {
         let store = WorkloadStore()
         store.publish(container("a") { $0.labels = ["from": "b"]; $0.pid = 7 }, source: "b")
