@@ -38,6 +38,8 @@ import VigilEntities
         #expect(catalog.targets(of: "sha256:c1").sorted { $0.namespace < $1.namespace } == [
             .init(namespace: "a", target: "sha256:m1", references: 2), .init(namespace: "b", target: "sha256:m1", references: 1)])
         #expect(catalog.referenceCount == 3)
+        #expect(catalog.referenceCount(of: "sha256:c1") == 3)
+        #expect(MemoryLayout<ImageCatalog.TargetUse>.stride == 56)
     }
 
     @Test func aMovedReferenceChangesBothImagesAndTheLastOneGoneEndsTheImage() {
