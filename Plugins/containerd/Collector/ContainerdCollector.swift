@@ -24,6 +24,8 @@ actor ContainerdCollector {
     /// unpublished until the image changes again.
     var publishedImages: [String: Int] = [:]
     var catalog = ImageCatalog()
+    /// Images that image events changed, to be published again at the end of the event window.
+    var imagesToRepublish: Set<String> = []
     /// Facts read (or loaded from the cache file) for the sync or event at hand, by target
     /// digest, until the images they describe are published; empty in between. The cache
     /// file keeps them: `publishImage` reads them back from it, or from containerd, when an
@@ -43,7 +45,14 @@ actor ContainerdCollector {
         case event(Containerd_Services_Events_V1_Envelope)
         case resync
         case refreshNetwork
+        /// The images image events changed since the last of these, published again.
+        case republishImages
     }
+
+    /// How long image events gather before their images are listed again: a pull, a prune
+    /// or image garbage collection sends dozens at once, and each listing is a scan of every
+    /// image record inside containerd.
+    static let imageEventWindow: Duration = .milliseconds(250)
 
     struct Disconnected: Error, CustomStringConvertible {
         var description: String { "event stream ended" }
@@ -152,9 +161,18 @@ actor ContainerdCollector {
             }
             for await signal in signals {
                 switch signal {
-                case let .event(envelope): try await apply(envelope, api)
+                case let .event(envelope):
+                    let waiting = !imagesToRepublish.isEmpty
+                    try await apply(envelope, api)
+                    if !waiting && !imagesToRepublish.isEmpty {
+                        group.addTask {
+                            try await Task.sleep(for: ContainerdCollector.imageEventWindow)
+                            continuation.yield(.republishImages)
+                        }
+                    }
                 case .resync: try await synchronise(api)
                 case .refreshNetwork: refreshNetworks()
+                case .republishImages: try await republishChangedImages(api)
                 }
             }
             throw Disconnected()
@@ -200,6 +218,7 @@ actor ContainerdCollector {
         listedTargets = []
         for config in publishedImages.keys where !catalog.contains(config) { sink.remove(.image, id: config) }
         publishedImages = try await publishImages(batches: &listedImages, api)
+        imagesToRepublish = []
         // Left in hand: facts of targets that describe no image (an index beside its manifest).
         resolvedFacts = [:]
         lastSyncReport = report
@@ -234,8 +253,7 @@ actor ContainerdCollector {
         case "/images/create", "/images/update":
             try await refreshImage(namespace: namespace, name: Containerd_Services_Images_V1_ImageDelete(serializedBytes: payload).name, api)
         case "/images/delete":
-            try await forgetImageReference(
-                .init(namespace: namespace, name: try Containerd_Services_Images_V1_ImageDelete(serializedBytes: payload).name), api)
+            forgetImageReference(.init(namespace: namespace, name: try Containerd_Services_Images_V1_ImageDelete(serializedBytes: payload).name))
         default:
             // Every task event carries the container id as field 1.
             guard envelope.topic.hasPrefix("/tasks/") else { return }
@@ -277,16 +295,16 @@ actor ContainerdCollector {
 
     private func refreshImage(namespace: String, name: String, _ api: ContainerdAPI) async throws {
         guard let image = try await api.image(namespace: namespace, name: name) else {
-            try await forgetImageReference(.init(namespace: namespace, name: name), api)
+            forgetImageReference(.init(namespace: namespace, name: name))
             return
         }
         let target = ListedImage.Target(digest: image.target.digest, mediaType: image.target.mediaType, size: image.target.size)
         guard let content = try await facts(of: target, name: name, namespace: namespace, api) else { return }
+        // Kept until the image is published again, at the end of the event window.
         resolvedFacts[image.target.digest] = content
-        defer { resolvedFacts = [:] }
         let changed = catalog.set(.init(namespace: namespace, name: name),
                                   .init(target: image.target.digest, config: content.configDigest))
-        try await republish(configs: changed, api)
+        imagesToRepublish.formUnion(changed)
         // Containers created from this reference before the image was known get its id now.
         for (id, container) in publishedContainers
         where container.namespace == namespace && container.imageRef == name && container.imageID != content.configDigest {
@@ -297,31 +315,44 @@ actor ContainerdCollector {
         }
     }
 
-    private func forgetImageReference(_ reference: ImageCatalog.Reference, _ api: ContainerdAPI) async throws {
-        if let config = catalog.remove(reference) { try await republish(configs: [config], api) }
+    private func forgetImageReference(_ reference: ImageCatalog.Reference) {
+        if let config = catalog.remove(reference) { imagesToRepublish.insert(config) }
     }
 
-    /// Publishes each of `configs` again with the references containerd lists for it now, or
-    /// withdraws it when the catalog has none left.
-    private func republish(configs: Set<String>, _ api: ContainerdAPI) async throws {
+    /// Publishes the images image events changed again, with the references containerd lists
+    /// for them now (the catalog keeps no names), or withdraws those with none left. One
+    /// listing per namespace selects every changed image's targets at once.
+    private func republishChangedImages(_ api: ContainerdAPI) async throws {
+        let configs = imagesToRepublish
+        imagesToRepublish = []
+        var targetsByNamespace: [String: Set<String>] = [:]
+        for config in configs {
+            for use in catalog.targets(of: config) { targetsByNamespace[use.namespace, default: []].insert(use.target) }
+        }
+        var records: [ListedImage] = []
+        for (namespace, targets) in targetsByNamespace {
+            let filters = targets.sorted().map { #"target.digest=="\#($0)""# }
+            // Filters are alternatives; a few hundred per call keep the request small.
+            for start in stride(from: 0, to: filters.count, by: 256) {
+                records += try await api.images(namespace: namespace, filters: Array(filters[start ..< min(start + 256, filters.count)])).records
+            }
+        }
+        var byConfig: [String: [ListedImage]] = [:]
+        for record in records {
+            if let config = catalog.config(of: .init(namespace: record.namespace, name: record.name)), configs.contains(config) {
+                byConfig[config, default: []].append(record)
+            }
+        }
+        defer { resolvedFacts = [:] }
         for config in configs {
             if catalog.contains(config) {
-                if let fingerprint = try await publishImage(config, references: try await references(of: config, api), api) {
+                if let fingerprint = try await publishImage(config, references: byConfig[config] ?? [], api) {
                     publishedImages[config] = fingerprint
                 }
             } else if publishedImages.removeValue(forKey: config) != nil {
                 sink.remove(.image, id: config)
             }
         }
-    }
-
-    /// The records naming `config`'s targets, listed from containerd (the catalog keeps no names).
-    private func references(of config: String, _ api: ContainerdAPI) async throws -> [ListedImage] {
-        var records: [ListedImage] = []
-        for use in catalog.targets(of: config) {
-            records += try await api.images(namespace: use.namespace, filters: [#"target.digest=="\#(use.target)""#]).records
-        }
-        return records
     }
 }
 
