@@ -151,7 +151,6 @@ extension ContainerdCollector {
         published.reserveCapacity(catalog.configs.count)
         // An image whose references lie in several batches waits here for the rest.
         var waiting: [String: [ListedImage]] = [:]
-        var group: [ListedImage] = []
         while var batch = batches.popLast() {
             var keyed = batch.compactMap { record in
                 catalog.config(of: .init(namespace: record.namespace, name: record.name)).map { (config: $0, record: record) }
@@ -159,7 +158,7 @@ extension ContainerdCollector {
             batch = []
             keyed.sort { $0.config > $1.config }
             while let config = keyed.last?.config {
-                group = waiting.removeValue(forKey: config) ?? []
+                var group = waiting.removeValue(forKey: config) ?? []
                 while let last = keyed.last, last.config == config { group.append(keyed.removeLast().record) }
                 if group.count < catalog.referenceCount(of: config) {
                     waiting[config] = group

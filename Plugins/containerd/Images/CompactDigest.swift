@@ -29,20 +29,23 @@ public enum CompactDigest: Hashable, Comparable, Sendable {
     }
 
     private static func sha256Words(_ digest: String) -> CompactDigest? {
-        let utf8 = Array(digest.utf8)
-        guard utf8.count == 71, utf8.starts(with: "sha256:".utf8) else { return nil }
-        func word(_ index: Int) -> UInt64? {
-            var word: UInt64 = 0
-            for byte in utf8[(7 + 16 * index)..<(7 + 16 * (index + 1))] {
-                switch byte {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"): word = word << 4 | UInt64(byte - UInt8(ascii: "0"))
-                case UInt8(ascii: "a")...UInt8(ascii: "f"): word = word << 4 | UInt64(byte - UInt8(ascii: "a") + 10)
-                default: return nil
+        var digest = digest
+        // Native strings are contiguous UTF-8: read in place, with no copy of the text.
+        return digest.withUTF8 { utf8 in
+            guard utf8.count == 71, utf8.starts(with: "sha256:".utf8) else { return nil }
+            func word(_ index: Int) -> UInt64? {
+                var word: UInt64 = 0
+                for byte in utf8[(7 + 16 * index)..<(7 + 16 * (index + 1))] {
+                    switch byte {
+                    case UInt8(ascii: "0")...UInt8(ascii: "9"): word = word << 4 | UInt64(byte - UInt8(ascii: "0"))
+                    case UInt8(ascii: "a")...UInt8(ascii: "f"): word = word << 4 | UInt64(byte - UInt8(ascii: "a") + 10)
+                    default: return nil
+                    }
                 }
+                return word
             }
-            return word
+            guard let a = word(0), let b = word(1), let c = word(2), let d = word(3) else { return nil }
+            return .sha256(a, b, c, d)
         }
-        guard let a = word(0), let b = word(1), let c = word(2), let d = word(3) else { return nil }
-        return .sha256(a, b, c, d)
     }
 }

@@ -77,13 +77,14 @@ public struct ImageCatalog: Sendable {
     @discardableResult
     public mutating func set(_ reference: Reference, _ link: Link) -> Set<String> {
         let key = reference.hashValue
+        let digest = CompactDigest(link.target)
         var changed: Set<String> = []
         if let old = links[key] {
-            if old.config == link.config && old.target == CompactDigest(link.target).hashValue { return [] }
+            if old.config == link.config && old.target == digest.hashValue { return [] }
             detach(reference.namespace, from: old)
             changed.insert(old.config)
         }
-        links[key] = attach(reference.namespace, to: link)
+        links[key] = attach(reference.namespace, to: link.config, digest)
         changed.insert(link.config)
         return changed
     }
@@ -96,14 +97,13 @@ public struct ImageCatalog: Sendable {
         return link.config
     }
 
-    /// Counts one more reference to `link.target` in `namespace`; returns what to keep of the
-    /// link, with the config digest the catalog already holds (one copy, however many references;
+    /// Counts one more reference to `digest` (of image `linkConfig`) in `namespace`; returns
+    /// what to keep of the link, with the config digest the catalog already holds (one copy, however many references;
     /// targets are kept as `CompactDigest`s).
-    private mutating func attach(_ namespace: String, to link: Link) -> StoredLink {
-        var config = link.config
+    private mutating func attach(_ namespace: String, to linkConfig: String, _ digest: CompactDigest) -> StoredLink {
+        var config = linkConfig
         if let index = uses.index(forKey: config) { config = uses.keys[index] }
         var targets = uses.removeValue(forKey: config) ?? []
-        let digest = CompactDigest(link.target)
         if let j = targets.firstIndex(where: { $0.digest == digest && $0.namespace == namespace }) {
             targets[j].references += 1
         } else {
@@ -155,9 +155,9 @@ public struct ImageCatalog: Sendable {
 
     /// The target whose facts describe the image: the least target digest among its
     /// references, so that every sync picks the same one.
-    public func describingTarget(of config: String) -> String? {
-        uses[config]?.lazy.map(\.digest).min()?.string
-    }
+    public func describingTarget(of config: String) -> String? { leastTarget(of: config)?.string }
+
+    private func leastTarget(of config: String) -> CompactDigest? { uses[config]?.lazy.map(\.digest).min() }
 
     /// The names among `records` of references that link to `config`, each once and sorted.
     public func names(of config: String, among records: [ListedImage]) -> [String] {
@@ -172,7 +172,8 @@ public struct ImageCatalog: Sendable {
     /// hashed: equal fingerprints mean an equal image, with no facts read, since a target's
     /// facts never change. Nil when nothing references the config any more.
     public func fingerprint(of config: String, names: [String]) -> Int? {
-        guard let target = describingTarget(of: config) else { return nil }
+        // The digest itself, not its text: no string is built to be hashed.
+        guard let target = leastTarget(of: config) else { return nil }
         var hasher = Hasher()
         hasher.combine(config)
         hasher.combine(target)
