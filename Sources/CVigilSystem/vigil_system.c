@@ -27,6 +27,11 @@ __attribute__((constructor)) static void vigil_set_heap_policy(void) {
     mallopt(M_ARENA_MAX, 1);
 }
 
+size_t vigil_heap_in_use(void) {
+    struct mallinfo2 info = mallinfo2();
+    return info.uordblks + info.hblkhd;
+}
+
 int vigil_trim_heap(void) {
     return malloc_trim(0);
 }

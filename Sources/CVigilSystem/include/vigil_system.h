@@ -25,6 +25,13 @@ extern "C" {
  * (the cooperative pool), and the heap holds both. docs/health.md has the
  * measurements. */
 
+/* Bytes the program has allocated and not freed: in the arena and mapped on
+ * their own (glibc's mallinfo2, which Swift's Glibc module does not import).
+ * Unlike the resident set, it does not move when freed memory is reused or
+ * handed back, so it measures what a piece of code keeps while other threads
+ * allocate and free in the same arena. */
+size_t vigil_heap_in_use(void);
+
 /* Gives the heap's free memory back to the kernel (glibc's malloc_trim(0),
  * declared in <malloc.h>, which Swift's Glibc module does not import).
  * Returns 1 if memory was released. */
